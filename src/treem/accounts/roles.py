@@ -1,0 +1,128 @@
+"""Roles (vai trò) as Django groups, with their permissions declared here, in one place.
+
+Groups are named by a stable slug; people see the translated label. ``sync_roles`` makes the
+groups' permissions exactly what this table says (run after every migration and by
+``treem sync_roles``). Modules add their own permissions to the table as they land.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.apps import apps
+from django.contrib.auth.models import Group, Permission
+from django.db import transaction
+from django.utils.translation import gettext_lazy as _
+
+
+@dataclass(frozen=True)
+class Role:
+    slug: str
+    label: str
+    description: str
+    permissions: tuple[str, ...]
+    sees_all_units: bool = False
+
+
+_VIEW_REFERENCE = ("geo.view_unit", "geo.view_unitsuccession", "accounts.view_agency")
+
+ROLES: tuple[Role, ...] = (
+    Role(
+        "system_admin",
+        _("System administrator"),
+        _("Manages users, units and the system; not limited by place."),
+        ("*",),
+        sees_all_units=True,
+    ),
+    Role(
+        "provincial_coordinator",
+        _("Provincial coordinator"),
+        _("Child-affairs department: coordinates the province, manages its users and units."),
+        (
+            *_VIEW_REFERENCE,
+            "geo.add_unit",
+            "geo.change_unit",
+            "geo.delete_unit",
+            "geo.view_placementreview",
+            "geo.change_placementreview",
+            "geo.view_unitmove",
+            "accounts.add_agency",
+            "accounts.change_agency",
+            "accounts.view_user",
+            "accounts.add_user",
+            "accounts.change_user",
+            "accounts.view_unitassignment",
+            "accounts.add_unitassignment",
+            "accounts.delete_unitassignment",
+            "audit.view_auditevent",
+        ),
+    ),
+    Role(
+        "agency_reporter",
+        _("Agency reporter"),
+        _("A department or organisation that reports on its plan tasks."),
+        _VIEW_REFERENCE,
+    ),
+    Role(
+        "commune_officer",
+        _("Commune child protection officer"),
+        _("Keeps the commune's children, villages and cases."),
+        (
+            *_VIEW_REFERENCE,
+            "geo.add_unit",
+            "geo.change_unit",
+            "geo.view_placementreview",
+            "geo.change_placementreview",
+            "geo.view_unitmove",
+        ),
+    ),
+    Role("case_worker", _("Case worker"), _("Works on the child protection cases assigned to them."), _VIEW_REFERENCE),
+    Role(
+        "case_supervisor",
+        _("Case supervisor"),
+        _("Approves case plans and closures (the commune chairman or delegate)."),
+        (*_VIEW_REFERENCE, "audit.view_auditevent"),
+    ),
+    Role("hotline_officer", _("Hotline intake officer"), _("Records reports from the hotlines 111 and 18001581."), _VIEW_REFERENCE),
+    Role("viewer", _("Read-only viewer"), _("Leadership and the ministry: sees figures, changes nothing."), _VIEW_REFERENCE),
+)
+ROLES_BY_SLUG = {r.slug: r for r in ROLES}
+
+
+def role_label(slug: str) -> str:
+    role = ROLES_BY_SLUG.get(slug)
+    return str(role.label) if role else slug
+
+
+def _permissions_for(role: Role) -> list[Permission]:
+    if role.permissions == ("*",):
+        return list(Permission.objects.all())
+    wanted = [p.split(".", 1) for p in role.permissions]
+    perms = list(
+        Permission.objects.filter(content_type__app_label__in={a for a, _ in wanted}).select_related(
+            "content_type"
+        )
+    )
+    index = {(p.content_type.app_label, p.codename): p for p in perms}
+    missing = [f"{a}.{c}" for a, c in wanted if (a, c) not in index]
+    if missing:
+        raise LookupError(f"Role {role.slug} names unknown permissions: {', '.join(missing)}")
+    return [index[(a, c)] for a, c in wanted]
+
+
+@transaction.atomic
+def sync_roles() -> list[Group]:
+    """Create the role groups and give each exactly its declared permissions."""
+    groups = []
+    for role in ROLES:
+        group, _created = Group.objects.get_or_create(name=role.slug)
+        group.permissions.set(_permissions_for(role))
+        groups.append(group)
+    return groups
+
+
+def sync_roles_after_migrate(sender, **kwargs) -> None:
+    """post_migrate hook: sync once, after the last app's permissions exist."""
+    if sender.label != list(apps.get_app_configs())[-1].label:
+        return
+    sync_roles()

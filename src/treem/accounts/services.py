@@ -1,0 +1,192 @@
+"""Writes on users and agencies. Each function is one audited transaction."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.contrib.auth.models import Group
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from treem.accounts.models import Agency, AgencySuccession, UnitAssignment, User
+from treem.accounts.roles import ROLES_BY_SLUG, _permissions_for
+from treem.audit.services import audit_record, diff, snapshot
+from treem.core.scope import ScopeError, scope_require, unit_in_scope
+from treem.geo.models import Unit
+
+
+def _check_roles_grantable(acting_user: User, role_slugs: list[str]) -> list[Group]:
+    """A user may only grant roles whose every permission they hold themselves."""
+    unknown = [s for s in role_slugs if s not in ROLES_BY_SLUG]
+    if unknown:
+        raise ValidationError({"roles": _("Unknown role: %(role)s") % {"role": ", ".join(unknown)}})
+    for slug in role_slugs:
+        role = ROLES_BY_SLUG[slug]
+        if role.sees_all_units and not acting_user.sees_all_units:
+            raise ValidationError({"roles": _("You may not grant the role %(role)s.") % {"role": role.label}})
+        for perm in _permissions_for(role):
+            if not acting_user.has_perm(f"{perm.content_type.app_label}.{perm.codename}"):
+                raise ValidationError({"roles": _("You may not grant the role %(role)s.") % {"role": role.label}})
+    return list(Group.objects.filter(name__in=role_slugs))
+
+
+def _check_units_grantable(acting_user: User, units: list[Unit]) -> None:
+    for unit in units:
+        if not unit_in_scope(acting_user, unit):
+            raise ValidationError({"units": _("You may only assign units within your own scope.")})
+
+
+def _user_snapshot(user: User) -> dict:
+    data = snapshot(user)
+    data["roles"] = sorted(user.groups.values_list("name", flat=True))
+    data["units"] = sorted(user.unit_assignments.values_list("unit_id", flat=True))
+    return data
+
+
+@transaction.atomic
+def user_create(
+    *,
+    acting_user: User,
+    username: str,
+    full_name: str,
+    password: str,
+    roles: list[str],
+    units: list[Unit],
+    email: str = "",
+    phone: str = "",
+    agency: Agency | None = None,
+) -> User:
+    """Create a user with roles and units, all within what the acting user may grant."""
+    if not acting_user.has_perm("accounts.add_user"):
+        raise ScopeError("accounts.add_user")
+    groups = _check_roles_grantable(acting_user, roles)
+    _check_units_grantable(acting_user, units)
+    sees_all = any(ROLES_BY_SLUG[s].sees_all_units for s in roles)
+    if not units and not sees_all:
+        raise ValidationError({"units": _("Choose at least one unit: a user without a unit sees nothing.")})
+    if User.objects.filter(username__iexact=username).exists():
+        raise ValidationError({"username": _("This user name is already taken.")})
+    user = User(username=username, full_name=full_name, email=email, phone=phone, agency=agency, sees_all_units=sees_all)
+    validate_password(password, user)
+    user.set_password(password)
+    user.full_clean(exclude=["password"])
+    user.save()
+    user.groups.set(groups)
+    UnitAssignment.objects.bulk_create(UnitAssignment(user=user, unit=u) for u in units)
+    audit_record(acting_user, "accounts.user.created", user, unit=units[0] if units else None,
+                 changes=diff(None, _user_snapshot(user)))
+    return user
+
+
+@transaction.atomic
+def user_update(
+    *,
+    acting_user: User,
+    user: User,
+    full_name: str,
+    roles: list[str],
+    units: list[Unit],
+    email: str = "",
+    phone: str = "",
+    is_active: bool = True,
+    agency: Agency | None = None,
+) -> User:
+    """Change a user's details, roles and units (audited field by field)."""
+    if not acting_user.has_perm("accounts.change_user"):
+        raise ScopeError("accounts.change_user")
+    if not acting_user.sees_all_units and not any(unit_in_scope(acting_user, u) for u in user.units):
+        raise ScopeError("accounts.change_user")
+    if user.pk == acting_user.pk and not is_active:
+        raise ValidationError({"is_active": _("You cannot deactivate your own account.")})
+    before = _user_snapshot(user)
+    old_roles = set(before["roles"])
+    added_roles = [r for r in roles if r not in old_roles]
+    _check_roles_grantable(acting_user, added_roles)
+    groups = list(Group.objects.filter(name__in=roles))
+    old_units = set(before["units"])
+    _check_units_grantable(acting_user, [u for u in units if u.pk not in old_units])
+    removed = [u for u in user.units if u.pk not in {x.pk for x in units}]
+    _check_units_grantable(acting_user, removed)
+    sees_all = any(ROLES_BY_SLUG[s].sees_all_units for s in roles if s in ROLES_BY_SLUG)
+    if not units and not sees_all:
+        raise ValidationError({"units": _("Choose at least one unit: a user without a unit sees nothing.")})
+    user.full_name, user.email, user.phone, user.is_active, user.agency = full_name, email, phone, is_active, agency
+    user.sees_all_units = sees_all
+    user.full_clean(exclude=["password"])
+    user.save()
+    user.groups.set(groups)
+    UnitAssignment.objects.filter(user=user).exclude(unit__in=units).delete()
+    UnitAssignment.objects.bulk_create(
+        [UnitAssignment(user=user, unit=u) for u in units if u.pk not in old_units]
+    )
+    user._scope_paths = None
+    audit_record(acting_user, "accounts.user.updated", user, unit=units[0] if units else None,
+                 changes=diff(before, _user_snapshot(user)))
+    return user
+
+
+@transaction.atomic
+def agency_create(
+    *,
+    acting_user: User,
+    name: str,
+    kind: str,
+    unit: Unit,
+    short_name: str = "",
+    valid_from: dt.date | None = None,
+    valid_to: dt.date | None = None,
+    email: str = "",
+    phone: str = "",
+) -> Agency:
+    """Register an agency in a unit the user works in."""
+    scope_require(acting_user, unit, "accounts.add_agency")
+    agency = Agency(
+        name=(name or "").strip(), kind=kind, unit=unit, short_name=short_name, valid_from=valid_from,
+        valid_to=valid_to, email=email, phone=phone,
+    )
+    agency.full_clean()
+    agency.save()
+    audit_record(acting_user, "accounts.agency.created", agency, changes=diff(None, snapshot(agency)))
+    return agency
+
+
+@transaction.atomic
+def agency_update(*, acting_user: User, agency: Agency, **fields) -> Agency:
+    """Change an agency's details."""
+    scope_require(acting_user, agency.unit, "accounts.change_agency")
+    before = snapshot(agency)
+    for key, value in fields.items():
+        setattr(agency, key, value)
+    scope_require(acting_user, agency.unit, "accounts.change_agency")
+    agency.full_clean()
+    agency.save()
+    audit_record(acting_user, "accounts.agency.updated", agency, changes=diff(before, snapshot(agency)))
+    return agency
+
+
+@transaction.atomic
+def agency_succeed(
+    *, acting_user: User, predecessor: Agency, successors: list[Agency], effective: dt.date, note: str = ""
+) -> list[AgencySuccession]:
+    """Close ``predecessor`` the day before ``effective`` and name who carries its work on."""
+    scope_require(acting_user, predecessor.unit, "accounts.change_agency")
+    if not successors:
+        raise ValidationError({"successors": _("Name at least one successor agency.")})
+    if predecessor in successors:
+        raise ValidationError({"successors": _("An agency cannot succeed itself.")})
+    before = snapshot(predecessor)
+    predecessor.valid_to = effective - dt.timedelta(days=1)
+    predecessor.full_clean()
+    predecessor.save(update_fields=["valid_to"])
+    links = [
+        AgencySuccession.objects.get_or_create(
+            predecessor=predecessor, successor=s, defaults={"effective": effective, "note": note}
+        )[0]
+        for s in successors
+    ]
+    changes = diff(before, snapshot(predecessor))
+    changes["successors"] = [None, [s.pk for s in successors]]
+    audit_record(acting_user, "accounts.agency.succeeded", predecessor, changes=changes)
+    return links

@@ -1,0 +1,96 @@
+"""Access by administrative unit: the one place where scope is enforced.
+
+A user is assigned one or more units and sees the records of those units and of every unit
+below them. A scoped user with no unit sees nothing (fail closed). Users flagged
+``sees_all_units`` (system administrators, the ministry) are not limited by place, but still
+need the model permission for the action.
+
+Every model that holds records declares ``scope_path_lookup``: the ORM path from the model to the
+materialised ``path`` of the unit that owns the record (``"path"`` for units themselves,
+``"unit__path"`` for a record with a ``unit`` foreign key). Views, exports and API endpoints all
+start from ``Model.objects.restrict(user, action)``.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.core.exceptions import PermissionDenied
+from django.db import models
+from django.db.models import Q
+
+if TYPE_CHECKING:
+    from treem.accounts.models import User
+    from treem.geo.models import Unit
+
+ACTIONS = ("view", "add", "change", "delete")
+
+
+class ScopeError(PermissionDenied):
+    """Raised by services when the acting user may not act on a unit or record."""
+
+
+def permission_name(model: type[models.Model], action: str) -> str:
+    """Return Django's permission name for ``action`` on ``model`` (``app.view_model``)."""
+    opts = model._meta
+    return f"{opts.app_label}.{action}_{opts.model_name}"
+
+
+def user_scope_paths(user: User) -> list[str]:
+    """Return the unit paths the user is assigned to, cached on the user object."""
+    paths = getattr(user, "_scope_paths", None)
+    if paths is None:
+        paths = sorted(user.unit_assignments.values_list("unit__path", flat=True)) if user.pk else []
+        user._scope_paths = paths
+    return paths
+
+
+def scope_q(user: User, lookup: str) -> Q | None:
+    """Q object limiting ``lookup`` (a path) to the user's units; None means unlimited."""
+    if getattr(user, "sees_all_units", False):
+        return None
+    paths = user_scope_paths(user)
+    if not paths:
+        return Q(pk__in=[])
+    q = Q()
+    for path in paths:
+        q |= Q(**{f"{lookup}__startswith": path})
+    return q
+
+
+class RestrictedQuerySet(models.QuerySet):
+    """A queryset that can limit itself to what a user may do."""
+
+    def restrict(self, user: User, action: str = "view") -> RestrictedQuerySet:
+        """Keep only the rows ``user`` may ``action``; nothing at all when in doubt."""
+        if action not in ACTIONS:
+            raise ValueError(f"Unknown action {action!r}")
+        if user is None or not user.is_authenticated or not user.is_active:
+            return self.none()
+        if not user.has_perm(permission_name(self.model, action)):
+            return self.none()
+        lookup = getattr(self.model, "scope_path_lookup", None)
+        if lookup is None:
+            # A model without a declared scope is refused rather than shown to everyone.
+            raise TypeError(f"{self.model.__name__} declares no scope_path_lookup")
+        if lookup == "":
+            return self  # reference data with no owning unit (permission is enough)
+        q = scope_q(user, lookup)
+        return self if q is None else self.filter(q)
+
+
+def unit_in_scope(user: User, unit: Unit | None) -> bool:
+    """True when ``unit`` is one of the user's units or below one of them."""
+    if user is None or not user.is_authenticated or not user.is_active or unit is None:
+        return False
+    if user.sees_all_units:
+        return True
+    return any(unit.path.startswith(p) for p in user_scope_paths(user))
+
+
+def scope_require(user: User, unit: Unit | None, perm: str) -> None:
+    """Refuse (ScopeError) unless the user holds ``perm`` and ``unit`` is in their scope."""
+    if not (user and user.is_authenticated and user.has_perm(perm)):
+        raise ScopeError(perm)
+    if not unit_in_scope(user, unit):
+        raise ScopeError(perm)

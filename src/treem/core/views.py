@@ -1,0 +1,148 @@
+"""View mixins that route every page through the user's scope, and the shared pages."""
+
+from __future__ import annotations
+
+import csv
+
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection
+from django.http import Http404, HttpResponse, JsonResponse, StreamingHttpResponse
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+from django.views import View
+from django.views.generic import DetailView, ListView
+
+from treem.audit.services import audit_record, audit_view
+from treem.core.scope import permission_name
+
+
+class ScopedQuerysetMixin(LoginRequiredMixin):
+    """Pages start from ``Model.objects.restrict(user, action)``; no permission is 403."""
+
+    model = None
+    action = "view"
+    select_related: tuple[str, ...] = ()
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and not request.user.has_perm(permission_name(self.model, self.action)):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_queryset(self):
+        qs = self.model.objects.restrict(self.request.user, self.action)
+        return qs.select_related(*self.select_related) if self.select_related else qs
+
+
+class ScopedListView(ScopedQuerysetMixin, ListView):
+    """A list filtered by a django-filter FilterSet (the same one the API uses)."""
+
+    filterset_class = None
+    paginate_by = 50
+
+    def get_queryset(self):
+        qs = super().get_queryset()
+        if self.filterset_class is not None:
+            self.filterset = self.filterset_class(self.request.GET or None, queryset=qs, request=self.request)
+            return self.filterset.qs
+        self.filterset = None
+        return qs
+
+    def get_template_names(self):
+        names = super().get_template_names()
+        if getattr(self.request, "htmx", False):
+            return [n.replace(".html", "_rows.html") for n in names] + names
+        return names
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        ctx["filterset"] = self.filterset
+        query = self.request.GET.copy()
+        query.pop("page", None)
+        ctx["query_string"] = query.urlencode()
+        return ctx
+
+
+class ScopedDetailView(ScopedQuerysetMixin, DetailView):
+    """A record page: out of scope is 404. Sensitive records write a view event."""
+
+    audit_views = False
+
+    def get_object(self, queryset=None):
+        try:
+            obj = super().get_object(queryset)
+        except (ValueError, ValidationError) as exc:  # forged ids in URLs
+            raise Http404 from exc
+        if self.audit_views:
+            audit_view(self.request.user, obj)
+        return obj
+
+
+class ScopedCsvExportView(ScopedQuerysetMixin, View):
+    """A CSV export of what the user may see, audited as one event."""
+
+    filterset_class = None
+    filename = "export.csv"
+    columns: tuple[tuple[str, str], ...] = ()
+
+    def rows(self, qs):
+        for obj in qs.iterator(chunk_size=2000):
+            yield [self.value(obj, key) for key, _label in self.columns]
+
+    def value(self, obj, key):
+        value = obj
+        for part in key.split("__"):
+            value = getattr(value, part, None) if value is not None else None
+        return "" if value is None else value
+
+    def get(self, request, *args, **kwargs):
+        qs = self.get_queryset()
+        if self.filterset_class is not None:
+            qs = self.filterset_class(request.GET or None, queryset=qs, request=request).qs
+        count = qs.count()
+        audit_record(
+            request.user,
+            f"{self.model._meta.app_label}.{self.model._meta.model_name}.exported",
+            None,
+            object_label=self.filename,
+            changes={"rows": count, "filters": request.GET.dict()},
+        )
+
+        class Echo:
+            def write(self, value):
+                return value
+
+        writer = csv.writer(Echo())
+
+        def stream():
+            yield "\ufeff"  # Excel opens UTF-8 CSV correctly only with a BOM
+            yield writer.writerow([str(label) for _key, label in self.columns])
+            for row in self.rows(qs):
+                yield writer.writerow(row)
+
+        response = StreamingHttpResponse(stream(), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="{self.filename}"'
+        return response
+
+
+def healthz(request):
+    """Liveness and database check for load balancers and monitoring."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except Exception:  # noqa: BLE001 - any database failure means unhealthy
+        return JsonResponse({"status": "error", "database": "unreachable"}, status=503)
+    return JsonResponse({"status": "ok", "database": connection.vendor})
+
+
+def error_404(request, exception=None):
+    return render(request, "404.html", {"message": _("The page was not found, or you may not see it.")}, status=404)
+
+
+def error_403(request, exception=None):
+    return render(request, "403.html", {"message": _("You do not have permission to do this.")}, status=403)
+
+
+def plain_text(message: str, status: int) -> HttpResponse:
+    return HttpResponse(message, status=status, content_type="text/plain; charset=utf-8")

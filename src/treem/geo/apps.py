@@ -1,0 +1,13 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class GeoConfig(AppConfig):
+    name = "treem.geo"
+    label = "geo"
+    verbose_name = _("Geography")
+
+    def ready(self) -> None:
+        from treem.geo import reorganisation
+
+        reorganisation.register_builtin()

@@ -1,0 +1,157 @@
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views import View
+
+from treem.accounts.models import Agency
+from treem.core.forms import apply_service_errors
+from treem.core.views import ScopedCsvExportView, ScopedDetailView, ScopedListView, ScopedQuerysetMixin
+from treem.geo import services
+from treem.geo.filtersets import PlacementReviewFilterSet, UnitFilterSet
+from treem.geo.forms import PlacementForm, VillageForm
+from treem.geo.models import PlacementReview, Unit, UnitLevel
+
+
+class UnitListView(ScopedListView):
+    model = Unit
+    filterset_class = UnitFilterSet
+    select_related = ("parent",)
+    template_name = "geo/unit_list.html"
+
+
+class UnitDetailView(ScopedDetailView):
+    model = Unit
+    select_related = ("parent",)
+    template_name = "geo/unit_detail.html"
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        unit, user = self.object, self.request.user
+        ctx["ancestors"] = unit.ancestors()
+        ctx["children"] = Unit.objects.restrict(user, "view").filter(parent=unit).order_by("valid_to", "name")
+        ctx["successions"] = unit.successions.select_related("successor")
+        ctx["predecessions"] = unit.predecessions.select_related("predecessor")
+        ctx["agencies"] = Agency.objects.restrict(user, "view").filter(unit=unit)
+        ctx["can_add_village"] = (
+            unit.level == UnitLevel.COMMUNE
+            and unit.is_valid_on(timezone.localdate())
+            and user.has_perm("geo.add_unit")
+        )
+        ctx["village_form"] = VillageForm()
+        return ctx
+
+
+class VillageCreateView(ScopedQuerysetMixin, View):
+    """Add a village to a commune (a small form on the commune's page, HTMX or plain POST)."""
+
+    model = Unit
+    action = "add"
+
+    def post(self, request, pk):
+        commune = get_object_or_404(Unit.objects.restrict(request.user, "view"), pk=pk)
+        form = VillageForm(request.POST)
+        if form.is_valid():
+            try:
+                village = services.village_create(acting_user=request.user, commune=commune, **form.cleaned_data)
+            except PermissionDenied as exc:
+                raise Http404 from exc
+            except ValidationError as exc:
+                apply_service_errors(form, exc)
+            else:
+                messages.success(request, _("Village %(name)s added.") % {"name": village.name})
+                return redirect(commune)
+        return render(request, "geo/village_form.html", {"form": form, "commune": commune}, status=400)
+
+
+class VillageUpdateView(ScopedQuerysetMixin, View):
+    model = Unit
+    action = "change"
+
+    def get_village(self, request, pk):
+        return get_object_or_404(self.get_queryset().filter(level=UnitLevel.VILLAGE), pk=pk)
+
+    def get(self, request, pk):
+        village = self.get_village(request, pk)
+        form = VillageForm(initial={"name": village.name, "kind": village.kind, "code": village.code})
+        return render(request, "geo/village_form.html", {"form": form, "village": village, "commune": village.parent})
+
+    def post(self, request, pk):
+        village = self.get_village(request, pk)
+        form = VillageForm(request.POST)
+        if form.is_valid():
+            try:
+                services.village_update(acting_user=request.user, village=village, **form.cleaned_data)
+            except ValidationError as exc:
+                apply_service_errors(form, exc)
+            else:
+                messages.success(request, _("Village saved."))
+                return redirect(village)
+        return render(
+            request, "geo/village_form.html", {"form": form, "village": village, "commune": village.parent}, status=400
+        )
+
+
+class VillageRetireView(ScopedQuerysetMixin, View):
+    model = Unit
+    action = "delete"
+
+    def post(self, request, pk):
+        village = get_object_or_404(self.get_queryset().filter(level=UnitLevel.VILLAGE), pk=pk)
+        services.village_retire(acting_user=request.user, village=village)
+        messages.success(request, _("Village %(name)s is no longer in use.") % {"name": village.name})
+        return redirect(village.parent)
+
+
+class UnitExportView(ScopedCsvExportView):
+    model = Unit
+    filterset_class = UnitFilterSet
+    filename = "don-vi-hanh-chinh.csv"
+    select_related = ("parent",)
+    columns = (
+        ("code", gettext_lazy("Code")),
+        ("name", gettext_lazy("Name")),
+        ("kind", gettext_lazy("Kind")),
+        ("level", gettext_lazy("Level")),
+        ("parent__code", gettext_lazy("Parent code")),
+        ("parent__name", gettext_lazy("Parent unit")),
+        ("valid_from", gettext_lazy("Valid from")),
+        ("valid_to", gettext_lazy("Valid to")),
+    )
+
+
+class PlacementReviewListView(ScopedListView):
+    model = PlacementReview
+    filterset_class = PlacementReviewFilterSet
+    select_related = ("old_unit", "placed_in", "content_type")
+    template_name = "geo/review_list.html"
+
+
+class PlacementReviewDetailView(ScopedDetailView):
+    model = PlacementReview
+    select_related = ("old_unit", "placed_in", "scope_unit", "content_type")
+    template_name = "geo/review_detail.html"
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        ctx["form"] = kwargs.get("form") or PlacementForm(candidates=self.object.candidates.all())
+        ctx["can_decide"] = self.request.user.has_perm("geo.change_placementreview")
+        return ctx
+
+    def post(self, request, pk):
+        self.object = review = get_object_or_404(
+            PlacementReview.objects.restrict(request.user, "change"), pk=pk
+        )
+        form = PlacementForm(request.POST, candidates=review.candidates.all())
+        if form.is_valid():
+            try:
+                services.placement_decide(acting_user=request.user, review=review, new_unit=form.cleaned_data["new_unit"])
+            except ValidationError as exc:
+                apply_service_errors(form, exc)
+            else:
+                messages.success(request, _("Record placed in %(unit)s.") % {"unit": form.cleaned_data["new_unit"]})
+                return redirect("geo:review_list")
+        return self.render_to_response(self.get_context_data(form=form), status=400)

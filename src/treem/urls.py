@@ -1,0 +1,25 @@
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+from django.views.i18n import JavaScriptCatalog
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from treem.core import dashboard
+from treem.core.views import healthz
+
+handler403 = "treem.core.views.error_403"
+handler404 = "treem.core.views.error_404"
+
+urlpatterns = [
+    path("", dashboard.HomeView.as_view(), name="home"),
+    path("login/", auth_views.LoginView.as_view(template_name="registration/login.html"), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
+    path("units/", include("treem.geo.urls")),
+    path("accounts/", include("treem.accounts.urls")),
+    path("audit/", include("treem.audit.urls")),
+    path("api/v1/", include("treem.api_urls")),
+    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+    path("healthz", healthz, name="healthz"),
+]

@@ -1,0 +1,110 @@
+"""Named personas and a small geography every test can use.
+
+Geography (after 01/07/2025): Thành phố Thử (province, code 48) with communes A and B, each with
+a village. Before: Tỉnh Cũ (49) → Huyện Cũ → communes Old-1 (went wholly into A) and Old-2 (split
+between A and B).
+"""
+
+import datetime as dt
+import os
+from pathlib import Path
+
+import pytest
+
+from tests.factories import (
+    AgencyFactory,
+    CommuneFactory,
+    ProvinceFactory,
+    SuccessionFactory,
+    UnitFactory,
+    UserFactory,
+    VillageFactory,
+)
+from treem.geo.models import UnitLevel
+
+REORG = dt.date(2025, 7, 1)
+BEFORE = dt.date(2025, 6, 30)
+GEO_DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "geo"
+
+
+def geo_data_dir() -> Path | None:
+    """The national lists of ../shared/data/geo, or None where they are absent."""
+    path = Path(os.environ.get("TREEM_GEO_DATA", GEO_DATA))
+    return path if (path / "dvhcvn-2025-03-01.json").exists() else None
+
+
+@pytest.fixture
+def geo(db):
+    """The small test geography, as a namespace of units."""
+
+    class G:
+        pass
+
+    g = G()
+    g.province = ProvinceFactory(name="Thành phố Thử", code="48", kind="Thành phố", valid_from=REORG)
+    g.commune_a = CommuneFactory(name="Phường An", code="20001", kind="Phường", parent=g.province, valid_from=REORG)
+    g.commune_b = CommuneFactory(name="Xã Bình", code="20002", parent=g.province, valid_from=REORG)
+    g.village_a = VillageFactory(name="Thôn Một", parent=g.commune_a)
+    g.village_b = VillageFactory(name="Thôn Hai", parent=g.commune_b)
+    g.old_province = ProvinceFactory(name="Tỉnh Cũ", code="49", valid_to=BEFORE)
+    g.old_district = UnitFactory(
+        name="Huyện Cũ", code="500", kind="Huyện", level=UnitLevel.DISTRICT, parent=g.old_province, valid_to=BEFORE
+    )
+    g.old_1 = CommuneFactory(name="Xã Cũ Một", code="20001", parent=g.old_district, valid_to=BEFORE)
+    g.old_2 = CommuneFactory(name="Xã Cũ Hai", code="20005", parent=g.old_district, valid_to=BEFORE)
+    SuccessionFactory(predecessor=g.old_province, successor=g.province, kind="full")
+    SuccessionFactory(predecessor=g.old_1, successor=g.commune_a, kind="full")
+    SuccessionFactory(predecessor=g.old_2, successor=g.commune_a, kind="partial")
+    SuccessionFactory(predecessor=g.old_2, successor=g.commune_b, kind="partial")
+    g.agency_a = AgencyFactory(name="UBND Phường An", kind="commune_pc", unit=g.commune_a)
+    g.agency_b = AgencyFactory(name="UBND Xã Bình", kind="commune_pc", unit=g.commune_b)
+    g.department = AgencyFactory(name="Sở Y tế", kind="department", unit=g.province)
+    return g
+
+
+@pytest.fixture
+def admin(geo):
+    return UserFactory(username="quantri", full_name="Quản Trị Hệ Thống", roles=["system_admin"], sees_all_units=True)
+
+
+@pytest.fixture
+def coordinator(geo):
+    return UserFactory(username="dieuphoi", full_name="Trần Thị Điều Phối", roles=["provincial_coordinator"], units=[geo.province])
+
+
+@pytest.fixture
+def officer_a(geo):
+    return UserFactory(username="canbo_a", full_name="Nguyễn Văn An", roles=["commune_officer"], units=[geo.commune_a])
+
+
+@pytest.fixture
+def officer_b(geo):
+    return UserFactory(username="canbo_b", full_name="Lê Thị Bình", roles=["commune_officer"], units=[geo.commune_b])
+
+
+@pytest.fixture
+def viewer(geo):
+    return UserFactory(username="lanhdao", full_name="Phạm Lãnh Đạo", roles=["viewer"], units=[geo.province])
+
+
+@pytest.fixture
+def supervisor_a(geo):
+    return UserFactory(username="chutich_a", full_name="Hoàng Chủ Tịch", roles=["case_supervisor"], units=[geo.commune_a])
+
+
+@pytest.fixture
+def officer_no_unit(geo):
+    """A commune officer nobody has given a unit yet: sees nothing."""
+    return UserFactory(username="chuaco", full_name="Đỗ Chưa Có", roles=["commune_officer"])
+
+
+@pytest.fixture
+def no_role_a(geo):
+    """Scoped to commune A but holding no role: may open nothing."""
+    return UserFactory(username="khongvaitro", full_name="Vũ Không Vai Trò", units=[geo.commune_a])
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hasher(settings):
+    """Hashing with the production hasher makes each persona cost ~0.3 s; tests don't need it."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
