@@ -42,13 +42,20 @@ def geo(db):
 
     g = G()
     g.province = ProvinceFactory(name="Thành phố Thử", code="48", kind="Thành phố", valid_from=REORG)
-    g.commune_a = CommuneFactory(name="Phường An", code="20001", kind="Phường", parent=g.province, valid_from=REORG)
+    g.commune_a = CommuneFactory(
+        name="Phường An", code="20001", kind="Phường", parent=g.province, valid_from=REORG
+    )
     g.commune_b = CommuneFactory(name="Xã Bình", code="20002", parent=g.province, valid_from=REORG)
     g.village_a = VillageFactory(name="Thôn Một", parent=g.commune_a)
     g.village_b = VillageFactory(name="Thôn Hai", parent=g.commune_b)
     g.old_province = ProvinceFactory(name="Tỉnh Cũ", code="49", valid_to=BEFORE)
     g.old_district = UnitFactory(
-        name="Huyện Cũ", code="500", kind="Huyện", level=UnitLevel.DISTRICT, parent=g.old_province, valid_to=BEFORE
+        name="Huyện Cũ",
+        code="500",
+        kind="Huyện",
+        level=UnitLevel.DISTRICT,
+        parent=g.old_province,
+        valid_to=BEFORE,
     )
     g.old_1 = CommuneFactory(name="Xã Cũ Một", code="20001", parent=g.old_district, valid_to=BEFORE)
     g.old_2 = CommuneFactory(name="Xã Cũ Hai", code="20005", parent=g.old_district, valid_to=BEFORE)
@@ -64,22 +71,33 @@ def geo(db):
 
 @pytest.fixture
 def admin(geo):
-    return UserFactory(username="quantri", full_name="Quản Trị Hệ Thống", roles=["system_admin"], sees_all_units=True)
+    return UserFactory(
+        username="quantri", full_name="Quản Trị Hệ Thống", roles=["system_admin"], sees_all_units=True
+    )
 
 
 @pytest.fixture
 def coordinator(geo):
-    return UserFactory(username="dieuphoi", full_name="Trần Thị Điều Phối", roles=["provincial_coordinator"], units=[geo.province])
+    return UserFactory(
+        username="dieuphoi",
+        full_name="Trần Thị Điều Phối",
+        roles=["provincial_coordinator"],
+        units=[geo.province],
+    )
 
 
 @pytest.fixture
 def officer_a(geo):
-    return UserFactory(username="canbo_a", full_name="Nguyễn Văn An", roles=["commune_officer"], units=[geo.commune_a])
+    return UserFactory(
+        username="canbo_a", full_name="Nguyễn Văn An", roles=["commune_officer"], units=[geo.commune_a]
+    )
 
 
 @pytest.fixture
 def officer_b(geo):
-    return UserFactory(username="canbo_b", full_name="Lê Thị Bình", roles=["commune_officer"], units=[geo.commune_b])
+    return UserFactory(
+        username="canbo_b", full_name="Lê Thị Bình", roles=["commune_officer"], units=[geo.commune_b]
+    )
 
 
 @pytest.fixture
@@ -89,7 +107,9 @@ def viewer(geo):
 
 @pytest.fixture
 def supervisor_a(geo):
-    return UserFactory(username="chutich_a", full_name="Hoàng Chủ Tịch", roles=["case_supervisor"], units=[geo.commune_a])
+    return UserFactory(
+        username="chutich_a", full_name="Hoàng Chủ Tịch", roles=["case_supervisor"], units=[geo.commune_a]
+    )
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ from treem.accounts.models import Agency, AgencyKind, UnitAssignment, User
 from treem.geo.models import Unit, UnitLevel, UnitSuccession
 from treem.geo.services import unit_save_with_path
 
-PASSWORD = "Mat-khau-2026!"  # noqa: S105 - test personas only
+PASSWORD = "Mat-khau-2026!"
 
 
 class UnitFactory(factory.django.DjangoModelFactory):

@@ -8,6 +8,7 @@ from treem.accounts.api.views import AgencyViewSet, MeView, UserViewSet
 from treem.audit.api.views import AuditEventViewSet
 from treem.geo.api.views import PlacementReviewViewSet, UnitSuccessionViewSet, UnitViewSet
 
+
 class Router(DefaultRouter):
     """The API root lists the endpoints to any signed-in user; each endpoint checks its own rights."""
 

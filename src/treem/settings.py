@@ -7,11 +7,10 @@ secret key is a hard failure at start-up.
 
 from pathlib import Path
 
+import bootstrap_wrapper
 import environ
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
-
-import bootstrap_wrapper
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 env = environ.Env()
@@ -23,9 +22,7 @@ _DEMO_SECRET = "treem-demo-only-not-secret"  # noqa: S105 - refused below outsid
 SECRET_KEY = env.str("TREEM_SECRET_KEY", default="")
 if not SECRET_KEY:
     if not DEBUG:
-        raise ImproperlyConfigured(
-            "TREEM_SECRET_KEY must be set when TREEM_DEBUG is off (production mode)."
-        )
+        raise ImproperlyConfigured("TREEM_SECRET_KEY must be set when TREEM_DEBUG is off (production mode).")
     SECRET_KEY = _DEMO_SECRET
 
 ALLOWED_HOSTS = env.list("TREEM_ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]", "testserver"])
@@ -88,11 +85,7 @@ TEMPLATES = [
 # --- Database -------------------------------------------------------------------------------
 # SQLite by default (a file under the data folder, created on first run); PostgreSQL 15+ in
 # production through TREEM_DATABASE_URL=postgres://user:pass@host:5432/name.
-DATABASES = {
-    "default": env.db_url(
-        "TREEM_DATABASE_URL", default=f"sqlite:///{DATA_DIR / 'treem.sqlite3'}"
-    )
-}
+DATABASES = {"default": env.db_url("TREEM_DATABASE_URL", default=f"sqlite:///{DATA_DIR / 'treem.sqlite3'}")}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     if DATABASES["default"]["NAME"] not in ("", ":memory:"):
         Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)

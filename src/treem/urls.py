@@ -6,6 +6,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from treem.core import dashboard
 from treem.core.views import healthz
 
+handler400 = "treem.core.views.error_400"
 handler403 = "treem.core.views.error_403"
 handler404 = "treem.core.views.error_404"
 

@@ -39,5 +39,9 @@ class AgencyFilterSet(django_filters.FilterSet):
         if not value:
             return queryset
         folded = fold(value)
-        ids = [a.pk for a in queryset.only("pk", "name", "short_name") if folded in fold(f"{a.name} {a.short_name}")]
+        ids = [
+            a.pk
+            for a in queryset.only("pk", "name", "short_name")
+            if folded in fold(f"{a.name} {a.short_name}")
+        ]
         return queryset.filter(pk__in=ids)

@@ -13,7 +13,9 @@ class UnitChoiceField(forms.ModelMultipleChoiceField):
 
 class UserForm(forms.Form):
     username = forms.RegexField(
-        label=_("User name"), max_length=150, regex=r"^[\w.@+-]+$",
+        label=_("User name"),
+        max_length=150,
+        regex=r"^[\w.@+-]+$",
         error_messages={"invalid": _("Use letters, digits and . @ + - _ only.")},
     )
     full_name = forms.CharField(label=_("Full name"), max_length=150)

@@ -165,7 +165,9 @@ class Agency(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["unit", "name", "valid_from"], name="accounts_agency_unique"),
             models.CheckConstraint(
-                condition=Q(valid_to__isnull=True) | Q(valid_from__isnull=True) | Q(valid_to__gte=models.F("valid_from")),
+                condition=Q(valid_to__isnull=True)
+                | Q(valid_from__isnull=True)
+                | Q(valid_to__gte=models.F("valid_from")),
                 name="accounts_agency_valid_period_ordered",
             ),
         ]
@@ -194,7 +196,9 @@ class AgencySuccession(models.Model):
         verbose_name_plural = _("agency successions")
         ordering = ["effective", "id"]
         constraints = [
-            models.UniqueConstraint(fields=["predecessor", "successor"], name="accounts_agency_succession_unique")
+            models.UniqueConstraint(
+                fields=["predecessor", "successor"], name="accounts_agency_succession_unique"
+            )
         ]
 
     def __str__(self) -> str:

@@ -76,15 +76,30 @@ ROLES: tuple[Role, ...] = (
             "geo.view_unitmove",
         ),
     ),
-    Role("case_worker", _("Case worker"), _("Works on the child protection cases assigned to them."), _VIEW_REFERENCE),
+    Role(
+        "case_worker",
+        _("Case worker"),
+        _("Works on the child protection cases assigned to them."),
+        _VIEW_REFERENCE,
+    ),
     Role(
         "case_supervisor",
         _("Case supervisor"),
         _("Approves case plans and closures (the commune chairman or delegate)."),
         (*_VIEW_REFERENCE, "audit.view_auditevent"),
     ),
-    Role("hotline_officer", _("Hotline intake officer"), _("Records reports from the hotlines 111 and 18001581."), _VIEW_REFERENCE),
-    Role("viewer", _("Read-only viewer"), _("Leadership and the ministry: sees figures, changes nothing."), _VIEW_REFERENCE),
+    Role(
+        "hotline_officer",
+        _("Hotline intake officer"),
+        _("Records reports from the hotlines 111 and 18001581."),
+        _VIEW_REFERENCE,
+    ),
+    Role(
+        "viewer",
+        _("Read-only viewer"),
+        _("Leadership and the ministry: sees figures, changes nothing."),
+        _VIEW_REFERENCE,
+    ),
 )
 ROLES_BY_SLUG = {r.slug: r for r in ROLES}
 

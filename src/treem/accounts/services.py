@@ -28,7 +28,9 @@ def _check_roles_grantable(acting_user: User, role_slugs: list[str]) -> list[Gro
             raise ValidationError({"roles": _("You may not grant the role %(role)s.") % {"role": role.label}})
         for perm in _permissions_for(role):
             if not acting_user.has_perm(f"{perm.content_type.app_label}.{perm.codename}"):
-                raise ValidationError({"roles": _("You may not grant the role %(role)s.") % {"role": role.label}})
+                raise ValidationError(
+                    {"roles": _("You may not grant the role %(role)s.") % {"role": role.label}}
+                )
     return list(Group.objects.filter(name__in=role_slugs))
 
 
@@ -68,15 +70,27 @@ def user_create(
         raise ValidationError({"units": _("Choose at least one unit: a user without a unit sees nothing.")})
     if User.objects.filter(username__iexact=username).exists():
         raise ValidationError({"username": _("This user name is already taken.")})
-    user = User(username=username, full_name=full_name, email=email, phone=phone, agency=agency, sees_all_units=sees_all)
+    user = User(
+        username=username,
+        full_name=full_name,
+        email=email,
+        phone=phone,
+        agency=agency,
+        sees_all_units=sees_all,
+    )
     validate_password(password, user)
     user.set_password(password)
     user.full_clean(exclude=["password"])
     user.save()
     user.groups.set(groups)
     UnitAssignment.objects.bulk_create(UnitAssignment(user=user, unit=u) for u in units)
-    audit_record(acting_user, "accounts.user.created", user, unit=units[0] if units else None,
-                 changes=diff(None, _user_snapshot(user)))
+    audit_record(
+        acting_user,
+        "accounts.user.created",
+        user,
+        unit=units[0] if units else None,
+        changes=diff(None, _user_snapshot(user)),
+    )
     return user
 
 
@@ -112,7 +126,13 @@ def user_update(
     sees_all = any(ROLES_BY_SLUG[s].sees_all_units for s in roles if s in ROLES_BY_SLUG)
     if not units and not sees_all:
         raise ValidationError({"units": _("Choose at least one unit: a user without a unit sees nothing.")})
-    user.full_name, user.email, user.phone, user.is_active, user.agency = full_name, email, phone, is_active, agency
+    user.full_name, user.email, user.phone, user.is_active, user.agency = (
+        full_name,
+        email,
+        phone,
+        is_active,
+        agency,
+    )
     user.sees_all_units = sees_all
     user.full_clean(exclude=["password"])
     user.save()
@@ -122,8 +142,13 @@ def user_update(
         [UnitAssignment(user=user, unit=u) for u in units if u.pk not in old_units]
     )
     user._scope_paths = None
-    audit_record(acting_user, "accounts.user.updated", user, unit=units[0] if units else None,
-                 changes=diff(before, _user_snapshot(user)))
+    audit_record(
+        acting_user,
+        "accounts.user.updated",
+        user,
+        unit=units[0] if units else None,
+        changes=diff(before, _user_snapshot(user)),
+    )
     return user
 
 
@@ -143,8 +168,14 @@ def agency_create(
     """Register an agency in a unit the user works in."""
     scope_require(acting_user, unit, "accounts.add_agency")
     agency = Agency(
-        name=(name or "").strip(), kind=kind, unit=unit, short_name=short_name, valid_from=valid_from,
-        valid_to=valid_to, email=email, phone=phone,
+        name=(name or "").strip(),
+        kind=kind,
+        unit=unit,
+        short_name=short_name,
+        valid_from=valid_from,
+        valid_to=valid_to,
+        email=email,
+        phone=phone,
     )
     agency.full_clean()
     agency.save()

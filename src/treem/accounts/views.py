@@ -52,9 +52,15 @@ class UserCreateView(ScopedQuerysetMixin, View):
             data = form.cleaned_data
             try:
                 person = services.user_create(
-                    acting_user=request.user, username=data["username"], full_name=data["full_name"],
-                    password=data["password"], roles=data["roles"], units=list(data["units"]),
-                    email=data["email"], phone=data["phone"], agency=data["agency"],
+                    acting_user=request.user,
+                    username=data["username"],
+                    full_name=data["full_name"],
+                    password=data["password"],
+                    roles=data["roles"],
+                    units=list(data["units"]),
+                    email=data["email"],
+                    phone=data["phone"],
+                    agency=data["agency"],
                 )
             except ValidationError as exc:
                 apply_service_errors(form, exc)
@@ -75,11 +81,17 @@ class UserUpdateView(ScopedQuerysetMixin, View):
     def get(self, request, pk):
         person = self.get_person(pk)
         form = UserForm(
-            user=request.user, editing=True,
+            user=request.user,
+            editing=True,
             initial={
-                "username": person.username, "full_name": person.full_name, "email": person.email,
-                "phone": person.phone, "roles": [g.name for g in person.groups.all()],
-                "units": [u.pk for u in person.units], "agency": person.agency_id, "is_active": person.is_active,
+                "username": person.username,
+                "full_name": person.full_name,
+                "email": person.email,
+                "phone": person.phone,
+                "roles": [g.name for g in person.groups.all()],
+                "units": [u.pk for u in person.units],
+                "agency": person.agency_id,
+                "is_active": person.is_active,
             },
         )
         return render(request, self.template_name, {"form": form, "person": person})
@@ -91,9 +103,15 @@ class UserUpdateView(ScopedQuerysetMixin, View):
             data = form.cleaned_data
             try:
                 services.user_update(
-                    acting_user=request.user, user=person, full_name=data["full_name"], roles=data["roles"],
-                    units=list(data["units"]), email=data["email"], phone=data["phone"],
-                    is_active=data["is_active"], agency=data["agency"],
+                    acting_user=request.user,
+                    user=person,
+                    full_name=data["full_name"],
+                    roles=data["roles"],
+                    units=list(data["units"]),
+                    email=data["email"],
+                    phone=data["phone"],
+                    is_active=data["is_active"],
+                    agency=data["agency"],
                 )
             except ValidationError as exc:
                 apply_service_errors(form, exc)
@@ -150,7 +168,11 @@ class AgencyUpdateView(ScopedQuerysetMixin, View):
 
     def get(self, request, pk):
         agency = get_object_or_404(self.get_queryset(), pk=pk)
-        return render(request, self.template_name, {"form": AgencyForm(instance=agency, user=request.user), "agency": agency})
+        return render(
+            request,
+            self.template_name,
+            {"form": AgencyForm(instance=agency, user=request.user), "agency": agency},
+        )
 
     def post(self, request, pk):
         agency = get_object_or_404(self.get_queryset(), pk=pk)

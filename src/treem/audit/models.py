@@ -14,7 +14,7 @@ class AuditEventQuerySet(RestrictedQuerySet):
     def for_object(self, obj: models.Model) -> AuditEventQuerySet:
         return self.filter(content_type=ContentType.objects.get_for_model(obj), object_id=str(obj.pk))
 
-    def update(self, **kwargs):  # noqa: ARG002
+    def update(self, **kwargs):
         raise PermissionError("Audit events are append-only")
 
     def delete(self):

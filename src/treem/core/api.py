@@ -66,9 +66,7 @@ def exception_handler(exc, context):
     from django.core.exceptions import ValidationError as DjangoValidationError
     from rest_framework.views import exception_handler as drf_exception_handler  # circular at import time
 
-    if isinstance(exc, ScopeError):
-        exc = exceptions.NotFound(_("Not found."))
-    elif isinstance(exc, Http404):
+    if isinstance(exc, ScopeError | Http404):
         exc = exceptions.NotFound(_("Not found."))
     elif isinstance(exc, PermissionDenied):
         exc = exceptions.PermissionDenied(_("You do not have permission to do this."))

@@ -32,13 +32,13 @@ class HomeView(LoginRequiredMixin, TemplateView):
         if user.has_perm("accounts.view_user"):
             ctx["counts"]["users"] = User.objects.restrict(user, "view").distinct().count()
         if user.has_perm("geo.view_placementreview"):
-            ctx["pending_reviews"] = PlacementReview.objects.restrict(user, "view").filter(
-                status=PlacementStatus.PENDING
-            ).count()
-        if user.has_perm("audit.view_auditevent"):
-            ctx["recent_events"] = (
-                AuditEvent.objects.restrict(user, "view").select_related("content_type")[:8]
+            ctx["pending_reviews"] = (
+                PlacementReview.objects.restrict(user, "view").filter(status=PlacementStatus.PENDING).count()
             )
+        if user.has_perm("audit.view_auditevent"):
+            ctx["recent_events"] = AuditEvent.objects.restrict(user, "view").select_related("content_type")[
+                :8
+            ]
         if "system_admin" in roles or user.is_superuser:
             ctx["chain"] = audit_chain_verify() if AuditEvent.objects.count() <= 20000 else None
         return ctx

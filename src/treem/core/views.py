@@ -25,7 +25,9 @@ class ScopedQuerysetMixin(LoginRequiredMixin):
     select_related: tuple[str, ...] = ()
 
     def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated and not request.user.has_perm(permission_name(self.model, self.action)):
+        if request.user.is_authenticated and not request.user.has_perm(
+            permission_name(self.model, self.action)
+        ):
             raise PermissionDenied
         return super().dispatch(request, *args, **kwargs)
 
@@ -131,13 +133,19 @@ def healthz(request):
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
             cursor.fetchone()
-    except Exception:  # noqa: BLE001 - any database failure means unhealthy
+    except Exception:
         return JsonResponse({"status": "error", "database": "unreachable"}, status=503)
     return JsonResponse({"status": "ok", "database": connection.vendor})
 
 
+def error_400(request, exception=None):
+    return render(request, "400.html", status=400)
+
+
 def error_404(request, exception=None):
-    return render(request, "404.html", {"message": _("The page was not found, or you may not see it.")}, status=404)
+    return render(
+        request, "404.html", {"message": _("The page was not found, or you may not see it.")}, status=404
+    )
 
 
 def error_403(request, exception=None):

@@ -60,7 +60,9 @@ class Unit(models.Model):
 
     code = models.CharField(_("code"), max_length=10, blank=True, db_index=True)
     name = models.CharField(_("name"), max_length=200)
-    name_folded = models.CharField(_("name without diacritics"), max_length=200, db_index=True, editable=False)
+    name_folded = models.CharField(
+        _("name without diacritics"), max_length=200, db_index=True, editable=False
+    )
     kind = models.CharField(
         _("kind"), max_length=60, blank=True, help_text=_("Tỉnh, Thành phố, Xã, Phường, Đặc khu, Thôn…")
     )
@@ -103,7 +105,9 @@ class Unit(models.Model):
                 name="geo_village_name_unique_in_commune",
             ),
             models.CheckConstraint(
-                condition=Q(valid_to__isnull=True) | Q(valid_from__isnull=True) | Q(valid_to__gte=models.F("valid_from")),
+                condition=Q(valid_to__isnull=True)
+                | Q(valid_from__isnull=True)
+                | Q(valid_to__gte=models.F("valid_from")),
                 name="geo_unit_valid_period_ordered",
             ),
         ]
@@ -111,6 +115,12 @@ class Unit(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def save(self, *args, **kwargs):
+        self.name_folded = fold(self.name)
+        if kwargs.get("update_fields") is not None and "name" in kwargs["update_fields"]:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "name_folded"}
+        super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
         return reverse("geo:unit_detail", args=[self.pk])
@@ -133,12 +143,6 @@ class Unit(models.Model):
         ids = [int(p) for p in self.path.strip("/").split("/")[:-1] if p]
         by_id = {u.pk: u for u in Unit.objects.filter(pk__in=ids)}
         return [by_id[i] for i in ids if i in by_id]
-
-    def save(self, *args, **kwargs):
-        self.name_folded = fold(self.name)
-        if kwargs.get("update_fields") is not None and "name" in kwargs["update_fields"]:
-            kwargs["update_fields"] = {*kwargs["update_fields"], "name_folded"}
-        super().save(*args, **kwargs)
 
     def compute_path(self) -> str:
         prefix = self.parent.path if self.parent_id else "/"
@@ -196,9 +200,7 @@ class PlacementReview(models.Model):
     record = GenericForeignKey("content_type", "object_id")
     field_name = models.CharField(_("field"), max_length=60)
     record_label = models.CharField(_("record"), max_length=255)
-    old_unit = models.ForeignKey(
-        Unit, verbose_name=_("old unit"), on_delete=models.PROTECT, related_name="+"
-    )
+    old_unit = models.ForeignKey(Unit, verbose_name=_("old unit"), on_delete=models.PROTECT, related_name="+")
     candidates = models.ManyToManyField(Unit, verbose_name=_("candidate new units"), related_name="+")
     scope_unit = models.ForeignKey(
         Unit,
@@ -215,7 +217,11 @@ class PlacementReview(models.Model):
         Unit, verbose_name=_("placed in"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("decided by"), null=True, blank=True, on_delete=models.SET_NULL
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("decided by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
     )
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)

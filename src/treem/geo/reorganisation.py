@@ -45,7 +45,7 @@ class Registration:
 _registry: dict[str, Registration] = {}
 
 
-def register(model, field_name: str, *, filter: dict | None = None, after_move=None) -> Registration:  # noqa: A002
+def register(model, field_name: str, *, filter: dict | None = None, after_move=None) -> Registration:
     reg = Registration(model, field_name, filter or {}, after_move)
     _registry[reg.label] = reg
     return reg
@@ -150,7 +150,9 @@ def plan_reorganisation(*, effective: dt.date) -> Plan:
     return plan
 
 
-def move_records(*, registration: Registration, queryset, old_unit: Unit, new_unit: Unit, effective, acting_user) -> int:
+def move_records(
+    *, registration: Registration, queryset, old_unit: Unit, new_unit: Unit, effective, acting_user
+) -> int:
     """Point the records of ``queryset`` at ``new_unit`` and keep ``old_unit`` in their history."""
     ct = ContentType.objects.get_for_model(registration.model)
     ids = list(queryset.filter(**{registration.field: old_unit}).values_list("pk", flat=True))
@@ -180,7 +182,11 @@ def reorganise(*, effective: dt.date, acting_user=None) -> Plan:
     plan = plan_reorganisation(effective=effective)
     for reg, old, new, _n in plan.moves:
         moved = move_records(
-            registration=reg, queryset=reg.queryset(), old_unit=old, new_unit=new, effective=effective,
+            registration=reg,
+            queryset=reg.queryset(),
+            old_unit=old,
+            new_unit=new,
+            effective=effective,
             acting_user=acting_user,
         )
         audit_record(
@@ -201,9 +207,7 @@ def reorganise(*, effective: dt.date, acting_user=None) -> Plan:
                 effective=effective,
                 defaults={"record_label": label, "old_unit": old, "scope_unit": scope_unit},
             )
-            if created:
-                review.candidates.set(candidates)
-            elif review.status == PlacementStatus.PENDING:
+            if created or review.status == PlacementStatus.PENDING:
                 review.candidates.set(candidates)
     audit_record(
         acting_user,

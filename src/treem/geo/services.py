@@ -52,7 +52,9 @@ def village_create(*, acting_user, commune: Unit, name: str, kind: str = "Thôn"
         level=UnitLevel.VILLAGE, parent=commune, name=name, kind=kind, code=(code or "").strip(), path="/"
     )
     village.full_clean(exclude=["path"])
-    if Unit.objects.filter(parent=commune, level=UnitLevel.VILLAGE, name__iexact=name, valid_to__isnull=True).exists():
+    if Unit.objects.filter(
+        parent=commune, level=UnitLevel.VILLAGE, name__iexact=name, valid_to__isnull=True
+    ).exists():
         raise ValidationError({"name": _("This commune already has a village with this name.")})
     unit_save_with_path(village)
     audit_record(acting_user, "geo.village.created", village, changes=diff(None, snapshot(village)))

@@ -56,7 +56,9 @@ class VillageCreateView(ScopedQuerysetMixin, View):
         form = VillageForm(request.POST)
         if form.is_valid():
             try:
-                village = services.village_create(acting_user=request.user, commune=commune, **form.cleaned_data)
+                village = services.village_create(
+                    acting_user=request.user, commune=commune, **form.cleaned_data
+                )
             except PermissionDenied as exc:
                 raise Http404 from exc
             except ValidationError as exc:
@@ -77,7 +79,9 @@ class VillageUpdateView(ScopedQuerysetMixin, View):
     def get(self, request, pk):
         village = self.get_village(request, pk)
         form = VillageForm(initial={"name": village.name, "kind": village.kind, "code": village.code})
-        return render(request, "geo/village_form.html", {"form": form, "village": village, "commune": village.parent})
+        return render(
+            request, "geo/village_form.html", {"form": form, "village": village, "commune": village.parent}
+        )
 
     def post(self, request, pk):
         village = self.get_village(request, pk)
@@ -91,7 +95,10 @@ class VillageUpdateView(ScopedQuerysetMixin, View):
                 messages.success(request, _("Village saved."))
                 return redirect(village)
         return render(
-            request, "geo/village_form.html", {"form": form, "village": village, "commune": village.parent}, status=400
+            request,
+            "geo/village_form.html",
+            {"form": form, "village": village, "commune": village.parent},
+            status=400,
         )
 
 
@@ -148,10 +155,14 @@ class PlacementReviewDetailView(ScopedDetailView):
         form = PlacementForm(request.POST, candidates=review.candidates.all())
         if form.is_valid():
             try:
-                services.placement_decide(acting_user=request.user, review=review, new_unit=form.cleaned_data["new_unit"])
+                services.placement_decide(
+                    acting_user=request.user, review=review, new_unit=form.cleaned_data["new_unit"]
+                )
             except ValidationError as exc:
                 apply_service_errors(form, exc)
             else:
-                messages.success(request, _("Record placed in %(unit)s.") % {"unit": form.cleaned_data["new_unit"]})
+                messages.success(
+                    request, _("Record placed in %(unit)s.") % {"unit": form.cleaned_data["new_unit"]}
+                )
                 return redirect("geo:review_list")
         return self.render_to_response(self.get_context_data(form=form), status=400)

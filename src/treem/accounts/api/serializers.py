@@ -15,7 +15,17 @@ class UserSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = User
-        fields = ["id", "username", "full_name", "email", "is_active", "sees_all_units", "agency", "roles", "units"]
+        fields = [
+            "id",
+            "username",
+            "full_name",
+            "email",
+            "is_active",
+            "sees_all_units",
+            "agency",
+            "roles",
+            "units",
+        ]
         read_only_fields = fields
 
     def get_roles(self, obj) -> list[str]:

@@ -22,7 +22,9 @@ class AgencyViewSet(
     select_related = ("unit",)
 
     def perform_create(self, serializer):
-        serializer.instance = services.agency_create(acting_user=self.request.user, **serializer.validated_data)
+        serializer.instance = services.agency_create(
+            acting_user=self.request.user, **serializer.validated_data
+        )
 
     def perform_update(self, serializer):
         serializer.instance = services.agency_update(

@@ -11,8 +11,19 @@ class AuditEventSerializer(serializers.ModelSerializer):
     class Meta:
         model = AuditEvent
         fields = [
-            "id", "at", "actor", "actor_label", "action", "record_type", "object_id", "object_label",
-            "unit", "changes", "reason", "ip_address", "hash",
+            "id",
+            "at",
+            "actor",
+            "actor_label",
+            "action",
+            "record_type",
+            "object_id",
+            "object_label",
+            "unit",
+            "changes",
+            "reason",
+            "ip_address",
+            "hash",
         ]
         read_only_fields = fields
 

@@ -11,8 +11,17 @@ class UnitSerializer(serializers.ModelSerializer):
     class Meta:
         model = Unit
         fields = [
-            "id", "url", "code", "name", "kind", "level", "parent", "valid_from", "valid_to",
-            "latitude", "longitude",
+            "id",
+            "url",
+            "code",
+            "name",
+            "kind",
+            "level",
+            "parent",
+            "valid_from",
+            "valid_to",
+            "latitude",
+            "longitude",
         ]
         read_only_fields = fields
 
@@ -37,8 +46,18 @@ class PlacementReviewSerializer(serializers.ModelSerializer):
     class Meta:
         model = PlacementReview
         fields = [
-            "id", "record_type", "object_id", "field_name", "record_label", "old_unit", "candidates",
-            "scope_unit", "effective", "status", "placed_in", "decided_at",
+            "id",
+            "record_type",
+            "object_id",
+            "field_name",
+            "record_label",
+            "old_unit",
+            "candidates",
+            "scope_unit",
+            "effective",
+            "status",
+            "placed_in",
+            "decided_at",
         ]
         read_only_fields = fields
 

@@ -34,11 +34,15 @@ class UnitViewSet(ScopedViewSetMixin, mixins.CreateModelMixin, viewsets.ReadOnly
     def create(self, request, *args, **kwargs):
         data = VillageCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        commune = Unit.objects.restrict(request.user, "view").filter(pk=data.validated_data.pop("commune")).first()
+        commune = (
+            Unit.objects.restrict(request.user, "view").filter(pk=data.validated_data.pop("commune")).first()
+        )
         if commune is None:
             raise NotFound(_("Unknown commune."))
         village = services.village_create(acting_user=request.user, commune=commune, **data.validated_data)
-        return Response(UnitSerializer(village, context={"request": request}).data, status=status.HTTP_201_CREATED)
+        return Response(
+            UnitSerializer(village, context={"request": request}).data, status=status.HTTP_201_CREATED
+        )
 
 
 class UnitSuccessionViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):

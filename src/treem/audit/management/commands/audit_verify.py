@@ -11,5 +11,7 @@ class Command(BaseCommand):
         if not report.ok:
             for problem in report.problems:
                 self.stderr.write(problem)
-            raise CommandError(f"Audit log damaged: {len(report.problems)} problem(s) in {report.checked} events")
+            raise CommandError(
+                f"Audit log damaged: {len(report.problems)} problem(s) in {report.checked} events"
+            )
         self.stdout.write(self.style.SUCCESS(f"Audit log intact: {report.checked} events checked"))
