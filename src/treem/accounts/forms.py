@@ -56,3 +56,15 @@ class AgencyForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["unit"].queryset = Unit.objects.restrict(user, "view").current().exclude(level="village")
         self.fields["kind"].choices = AgencyKind.choices
+
+
+class AgencySuccessionForm(forms.Form):
+    successors = forms.ModelMultipleChoiceField(label=_("Successor agencies"), queryset=Agency.objects.none())
+    effective = forms.DateField(
+        label=_("Effective from"), widget=forms.DateInput(attrs={"placeholder": "dd/mm/yyyy"})
+    )
+    note = forms.CharField(label=_("Note"), max_length=255, required=False)
+
+    def __init__(self, *args, user, agency, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["successors"].queryset = Agency.objects.restrict(user, "view").exclude(pk=agency.pk)

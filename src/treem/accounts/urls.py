@@ -13,4 +13,5 @@ urlpatterns = [
     path("agencies/add/", views.AgencyCreateView.as_view(), name="agency_add"),
     path("agencies/<int:pk>/", views.AgencyDetailView.as_view(), name="agency_detail"),
     path("agencies/<int:pk>/edit/", views.AgencyUpdateView.as_view(), name="agency_edit"),
+    path("agencies/<int:pk>/succeed/", views.AgencySucceedView.as_view(), name="agency_succeed"),
 ]

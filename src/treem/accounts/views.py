@@ -8,7 +8,7 @@ from django.views.generic import TemplateView
 
 from treem.accounts import services
 from treem.accounts.filtersets import AgencyFilterSet, UserFilterSet
-from treem.accounts.forms import AgencyForm, UserForm
+from treem.accounts.forms import AgencyForm, AgencySuccessionForm, UserForm
 from treem.accounts.models import Agency, User
 from treem.accounts.roles import role_label
 from treem.core.forms import apply_service_errors
@@ -186,6 +186,38 @@ class AgencyUpdateView(ScopedQuerysetMixin, View):
             else:
                 messages.success(request, _("Agency saved."))
                 return redirect(original)
+        return render(request, self.template_name, {"form": form, "agency": agency}, status=400)
+
+
+class AgencySucceedView(ScopedQuerysetMixin, View):
+    """Record that an agency ended and who carries its work on (2025 mergers of departments)."""
+
+    model = Agency
+    action = "change"
+    template_name = "accounts/agency_succeed.html"
+
+    def get(self, request, pk):
+        agency = get_object_or_404(self.get_queryset(), pk=pk)
+        form = AgencySuccessionForm(user=request.user, agency=agency)
+        return render(request, self.template_name, {"form": form, "agency": agency})
+
+    def post(self, request, pk):
+        agency = get_object_or_404(self.get_queryset(), pk=pk)
+        form = AgencySuccessionForm(request.POST, user=request.user, agency=agency)
+        if form.is_valid():
+            try:
+                services.agency_succeed(
+                    acting_user=request.user,
+                    predecessor=agency,
+                    successors=list(form.cleaned_data["successors"]),
+                    effective=form.cleaned_data["effective"],
+                    note=form.cleaned_data["note"],
+                )
+            except ValidationError as exc:
+                apply_service_errors(form, exc)
+            else:
+                messages.success(request, _("The succession was recorded."))
+                return redirect(agency)
         return render(request, self.template_name, {"form": form, "agency": agency}, status=400)
 
 
