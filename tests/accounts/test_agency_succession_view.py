@@ -15,7 +15,12 @@ def test_coordinator_records_a_department_merger(client, coordinator, geo):
     geo.department.refresh_from_db()
     assert geo.department.valid_to == dt.date(2025, 6, 30)
     assert AgencySuccession.objects.filter(predecessor=geo.department, successor=successor).exists()
-    assert AuditEvent.objects.filter(action="accounts.agency.succeeded", object_id=str(geo.department.pk)).count() == 1
+    assert (
+        AuditEvent.objects.filter(
+            action="accounts.agency.succeeded", object_id=str(geo.department.pk)
+        ).count()
+        == 1
+    )
 
 
 def test_merger_without_successor_is_refused_and_writes_nothing(client, coordinator, geo):

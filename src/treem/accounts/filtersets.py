@@ -39,9 +39,7 @@ class AgencyFilterSet(django_filters.FilterSet):
         if not value:
             return queryset
         folded = fold(value)
-        ids = [
-            a.pk
-            for a in queryset.only("pk", "name", "short_name")
-            if folded in fold(f"{a.name} {a.short_name}")
-        ]
+        # values_list, not only(): the pages and the API select_related() the unit.
+        rows = queryset.values_list("pk", "name", "short_name")
+        ids = [pk for pk, name, short_name in rows if folded in fold(f"{name} {short_name}")]
         return queryset.filter(pk__in=ids)
