@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.contrib.auth.base_user import BaseUserManager
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.db.models import Q
@@ -12,7 +13,7 @@ from treem.core.scope import RestrictedQuerySet
 from treem.geo.models import Unit
 
 
-class UserManager(models.Manager.from_queryset(RestrictedQuerySet)):
+class UserManager(BaseUserManager.from_queryset(RestrictedQuerySet)):
     """Django's user manager on top of the restricted queryset."""
 
     use_in_migrations = True

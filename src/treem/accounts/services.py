@@ -40,6 +40,12 @@ def _check_units_grantable(acting_user: User, units: list[Unit]) -> None:
             raise ValidationError({"units": _("You may only assign units within your own scope.")})
 
 
+def _check_agency_period(agency: Agency, field: str = "valid_to") -> None:
+    # Checked here because the model's check constraint would only say "Constraint … is violated".
+    if agency.valid_from and agency.valid_to and agency.valid_to < agency.valid_from:
+        raise ValidationError({field: _("An agency cannot end before it begins.")})
+
+
 def _user_snapshot(user: User) -> dict:
     data = snapshot(user)
     data["roles"] = sorted(user.groups.values_list("name", flat=True))
@@ -177,6 +183,7 @@ def agency_create(
         email=email,
         phone=phone,
     )
+    _check_agency_period(agency)
     agency.full_clean()
     agency.save()
     audit_record(acting_user, "accounts.agency.created", agency, changes=diff(None, snapshot(agency)))
@@ -191,6 +198,7 @@ def agency_update(*, acting_user: User, agency: Agency, **fields) -> Agency:
     for key, value in fields.items():
         setattr(agency, key, value)
     scope_require(acting_user, agency.unit, "accounts.change_agency")
+    _check_agency_period(agency)
     agency.full_clean()
     agency.save()
     audit_record(acting_user, "accounts.agency.updated", agency, changes=diff(before, snapshot(agency)))
@@ -209,6 +217,7 @@ def agency_succeed(
         raise ValidationError({"successors": _("An agency cannot succeed itself.")})
     before = snapshot(predecessor)
     predecessor.valid_to = effective - dt.timedelta(days=1)
+    _check_agency_period(predecessor, "effective")
     predecessor.full_clean()
     predecessor.save(update_fields=["valid_to"])
     links = [

@@ -51,11 +51,12 @@ def village_create(*, acting_user, commune: Unit, name: str, kind: str = "Thôn"
     village = Unit(
         level=UnitLevel.VILLAGE, parent=commune, name=name, kind=kind, code=(code or "").strip(), path="/"
     )
-    village.full_clean(exclude=["path"])
+    # Before full_clean(), whose unique-constraint check would only say "Constraint … is violated".
     if Unit.objects.filter(
         parent=commune, level=UnitLevel.VILLAGE, name__iexact=name, valid_to__isnull=True
     ).exists():
         raise ValidationError({"name": _("This commune already has a village with this name.")})
+    village.full_clean(exclude=["path"])
     unit_save_with_path(village)
     audit_record(acting_user, "geo.village.created", village, changes=diff(None, snapshot(village)))
     return village
@@ -71,12 +72,12 @@ def village_update(*, acting_user, village: Unit, name: str, kind: str, code: st
     village.name = (name or "").strip()
     village.kind = kind
     village.code = (code or "").strip()
-    village.full_clean(exclude=["path"])
     clash = Unit.objects.filter(
         parent_id=village.parent_id, level=UnitLevel.VILLAGE, name__iexact=village.name, valid_to__isnull=True
     ).exclude(pk=village.pk)
-    if clash.exists():
+    if clash.exists():  # before full_clean(), as in village_create
         raise ValidationError({"name": _("This commune already has a village with this name.")})
+    village.full_clean(exclude=["path"])
     village.save(update_fields=["name", "kind", "code"])
     audit_record(acting_user, "geo.village.updated", village, changes=diff(before, snapshot(village)))
     return village

@@ -1,10 +1,11 @@
 from django.core.exceptions import PermissionDenied
-from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
+from rest_framework.generics import get_object_or_404  # unlike Django's, 404 for a non-numeric pk
+from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
 from treem.core.api import ScopedViewSetMixin
@@ -60,7 +61,9 @@ class PlacementReviewViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
     filterset_class = PlacementReviewFilterSet
 
     @extend_schema(request=PlacementDecisionSerializer, responses={200: PlacementReviewSerializer})
-    @action(detail=True, methods=["post"])
+    # The model-permission class would ask for add_placementreview on POST; deciding is a change,
+    # checked below.
+    @action(detail=True, methods=["post"], permission_classes=[IsAuthenticated])
     def decide(self, request, pk=None):
         if not request.user.has_perm("geo.change_placementreview"):
             raise PermissionDenied

@@ -1,0 +1,849 @@
+"""Generated access tests: every named URL of the project, for every kind of caller.
+
+``ENDPOINTS`` is the table. Each entry names one URL and HTTP method, how to build its URL (and
+body) for a record on a given side of the map, which persona may use it and which persona holds
+no permission for it. The tests below are generated from it:
+
+* anonymous → the login page (pages) or 401 (API), nothing written;
+* no permission → 403, nothing written;
+* in scope → 200 / 201 / 302, exactly the expected number of audit events, and lists show the
+  caller's records and never those of another place;
+* out of scope → 404 (400 where the out-of-scope unit is a form choice), nothing written.
+
+``test_every_named_url_is_in_the_table`` walks the URL resolver, so a new endpoint cannot be added
+without its line here.
+
+The map: side "a" is commune A (officer_a, supervisor_a), side "b" is commune B (officer_b), side
+"c" is a second province C with its own commune, village, agency and officer. The provincial
+coordinator's scope is the province holding A and B, so for them "out of scope" is side "c".
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from types import SimpleNamespace
+from urllib.parse import quote
+
+import pytest
+from django.contrib.contenttypes.models import ContentType
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from rest_framework.authtoken.models import Token
+
+from tests.conftest import BEFORE, REORG
+from tests.factories import (
+    AgencyFactory,
+    CommuneFactory,
+    ProvinceFactory,
+    SuccessionFactory,
+    UserFactory,
+    VillageFactory,
+)
+from treem.accounts.models import Agency, User
+from treem.audit.models import AuditEvent
+from treem.geo.models import PlacementReview, Unit, UnitSuccession
+from treem.geo.services import village_create
+
+# --- the map ----------------------------------------------------------------------------------
+
+
+def _review(record_name: str, old_unit: Unit, scope_unit: Unit) -> PlacementReview:
+    """A pending review of a village of a split old commune, decided by ``scope_unit``'s users."""
+    record = VillageFactory(name=record_name, parent=old_unit)
+    review = PlacementReview.objects.create(
+        content_type=ContentType.objects.get_for_model(Unit),
+        object_id=record.pk,
+        field_name="parent",
+        record_label=record.name,
+        old_unit=old_unit,
+        scope_unit=scope_unit,
+        effective=REORG,
+    )
+    review.candidates.set([scope_unit])
+    return review
+
+
+@pytest.fixture
+def world(geo, admin, coordinator, officer_a, officer_b, viewer, supervisor_a, officer_no_unit, no_role_a):
+    """Every persona, and the records of three places (sides a, b and c)."""
+    province_c = ProvinceFactory(name="Tỉnh Xa", code="47", kind="Tỉnh", valid_from=REORG)
+    commune_c = CommuneFactory(name="Xã Xa Xôi", code="30001", parent=province_c, valid_from=REORG)
+    old_c = CommuneFactory(name="Xã Xa Cũ", code="30005", valid_to=BEFORE)
+    officer_c = UserFactory(username="canbo_xa", roles=["commune_officer"], units=[commune_c])
+
+    def event_in(commune, actor, name):
+        village = village_create(acting_user=actor, commune=commune, name=name)
+        return AuditEvent.objects.for_object(village).get()
+
+    sides = {
+        "a": SimpleNamespace(
+            commune=geo.commune_a,
+            village=geo.village_a,
+            agency=geo.agency_a,
+            successor=geo.department,
+            user=officer_a,
+            succession=UnitSuccession.objects.get(predecessor=geo.old_1, successor=geo.commune_a),
+            review=_review("Thôn Cũ An", geo.old_2, geo.commune_a),
+            event=event_in(geo.commune_a, officer_a, "Thôn Nhật Ký An"),
+        ),
+        "b": SimpleNamespace(
+            commune=geo.commune_b,
+            village=geo.village_b,
+            agency=geo.agency_b,
+            successor=geo.department,
+            user=officer_b,
+            succession=UnitSuccession.objects.get(predecessor=geo.old_2, successor=geo.commune_b),
+            review=_review("Thôn Cũ Bình", geo.old_2, geo.commune_b),
+            event=event_in(geo.commune_b, officer_b, "Thôn Nhật Ký Bình"),
+        ),
+        "c": SimpleNamespace(
+            commune=commune_c,
+            village=VillageFactory(name="Thôn Xa", parent=commune_c),
+            agency=AgencyFactory(name="UBND Xã Xa Xôi", kind="commune_pc", unit=commune_c),
+            successor=AgencyFactory(name="Sở Y tế Tỉnh Xa", kind="department", unit=province_c),
+            user=officer_c,
+            succession=SuccessionFactory(predecessor=old_c, successor=commune_c, kind="full"),
+            event=event_in(commune_c, admin, "Thôn Nhật Ký Xa"),
+        ),
+    }
+    personas = {
+        "admin": admin,
+        "coordinator": coordinator,
+        "officer_a": officer_a,
+        "officer_b": officer_b,
+        "viewer": viewer,
+        "supervisor_a": supervisor_a,
+        "officer_no_unit": officer_no_unit,
+        "no_role_a": no_role_a,
+    }
+    return SimpleNamespace(geo=geo, sides=sides, personas=personas)
+
+
+# Which side is "mine" and which is "someone else's" for each permitted persona.
+SIDES = {"officer_a": ("a", "b"), "supervisor_a": ("a", "b"), "coordinator": ("a", "c")}
+
+
+# --- the table --------------------------------------------------------------------------------
+
+Build = Callable[[SimpleNamespace], dict]
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    """One URL name and method, and who may use it."""
+
+    name: str
+    method: str = "get"
+    api: bool = False
+    permitted: str | None = "officer_a"  # None: public, no sign-in needed
+    denied: str | None = None  # a persona holding no permission for it
+    open_to_all: str = ""  # why any signed-in user may use it (when ``denied`` is None)
+    record: str | None = None  # the side's record the URL names (``pk``)
+    kwargs: Build | None = None  # URL arguments, when more than the record's pk
+    data: Build | None = None  # request body for a side
+    ok: int = 200
+    events: int = 0  # audit events written by one successful call
+    out_status: int = 404  # for a record (or unit in the body) of someone else's side
+    shown: Callable[[SimpleNamespace], list] | None = None  # records the list must show
+    anonymous: int | None = None  # status for anonymous callers of a public endpoint
+    public: str = ""  # why it needs no sign-in
+    variant: str = ""  # tells two lines of the same URL and method apart
+
+    @property
+    def id(self) -> str:
+        suffix = f"[{self.variant}]" if self.variant else ""
+        return f"{self.name}:{self.method.upper()}{suffix}"
+
+    @property
+    def scoped(self) -> bool:
+        return self.record is not None or self.data is not None
+
+    def url_kwargs(self, side) -> dict:
+        if self.kwargs is not None:
+            return self.kwargs(side)
+        return {"pk": getattr(side, self.record).pk} if self.record else {}
+
+
+def _user_form(side) -> dict:
+    return {
+        "username": "canbo_moi",
+        "full_name": "Cán Bộ Mới",
+        "password": "Mat-khau-moi-2026!",
+        "roles": ["commune_officer"],
+        "units": [side.commune.pk],
+    }
+
+
+def _user_edit_form(side) -> dict:
+    return {
+        "full_name": "Tên Đã Sửa",
+        "roles": ["commune_officer"],
+        "units": [side.commune.pk],
+        "is_active": "on",
+    }
+
+
+def _agency_form(side) -> dict:
+    return {"name": "Hội Liên hiệp Phụ nữ", "kind": "mass_org", "unit": side.commune.pk}
+
+
+def _agency_put(side) -> dict:
+    return {
+        "name": "UBND (đổi tên)",
+        "short_name": "",
+        "kind": "commune_pc",
+        "unit": side.commune.pk,
+        "valid_from": None,
+        "valid_to": None,
+        "email": "",
+        "phone": "",
+    }
+
+
+ENDPOINTS: tuple[Endpoint, ...] = (
+    # --- public pages ---
+    Endpoint("login", permitted=None, anonymous=200, public="the sign-in form"),
+    Endpoint("logout", "post", permitted=None, anonymous=302, public="signing out needs no rights"),
+    Endpoint(
+        "set_language", "post", permitted=None, anonymous=302, public="the language switch on the login page"
+    ),
+    Endpoint("javascript-catalog", permitted=None, anonymous=200, public="translated strings of the scripts"),
+    Endpoint("healthz", permitted=None, anonymous=200, public="load balancers and monitoring probe it"),
+    Endpoint(
+        "schema",
+        permitted=None,
+        anonymous=200,
+        public="drf-spectacular serves the OpenAPI schema to anyone (SERVE_PERMISSIONS default); no records",
+    ),
+    Endpoint("api-docs", permitted=None, anonymous=200, public="Swagger UI shell; it holds no data"),
+    # --- pages for every signed-in user ---
+    Endpoint("home", open_to_all="the dashboard; every card counts only what the user may see"),
+    Endpoint("accounts:profile", open_to_all="the user's own profile"),
+    # --- geography ---
+    Endpoint(
+        "geo:unit_list",
+        denied="no_role_a",
+        shown=lambda side: [side.commune, side.village],
+    ),
+    Endpoint(
+        "geo:unit_export",
+        denied="no_role_a",
+        events=1,
+        shown=lambda side: [side.commune, side.village],
+    ),
+    Endpoint("geo:unit_detail", denied="no_role_a", record="commune"),
+    Endpoint(
+        "geo:village_add",
+        "post",
+        denied="viewer",
+        record="commune",
+        data=lambda side: {"name": "Thôn Mới", "kind": "Thôn"},
+        ok=302,
+        events=1,
+    ),
+    Endpoint("geo:village_edit", denied="viewer", record="village"),
+    Endpoint(
+        "geo:village_edit",
+        "post",
+        denied="viewer",
+        record="village",
+        data=lambda side: {"name": "Thôn Đổi Tên", "kind": "Xóm"},
+        ok=302,
+        events=1,
+    ),
+    Endpoint(
+        "geo:village_retire",
+        "post",
+        permitted="coordinator",
+        denied="officer_a",
+        record="village",
+        ok=302,
+        events=1,
+    ),
+    Endpoint("geo:review_list", denied="viewer", shown=lambda side: [side.review]),
+    Endpoint("geo:review_detail", denied="viewer", record="review"),
+    Endpoint(
+        "geo:review_detail",
+        "post",
+        denied="viewer",
+        record="review",
+        data=lambda side: {"new_unit": side.commune.pk},
+        ok=302,
+        events=1,
+    ),
+    # --- users and agencies ---
+    Endpoint(
+        "accounts:user_list", permitted="coordinator", denied="officer_a", shown=lambda side: [side.user]
+    ),
+    Endpoint("accounts:user_detail", permitted="coordinator", denied="officer_a", record="user"),
+    Endpoint("accounts:user_add", permitted="coordinator", denied="officer_a"),
+    Endpoint(
+        "accounts:user_add",
+        "post",
+        permitted="coordinator",
+        denied="officer_a",
+        data=_user_form,
+        ok=302,
+        events=1,
+        out_status=400,  # a unit outside the coordinator's scope is not among the form's choices
+    ),
+    Endpoint("accounts:user_edit", permitted="coordinator", denied="officer_a", record="user"),
+    Endpoint(
+        "accounts:user_edit",
+        "post",
+        permitted="coordinator",
+        denied="officer_a",
+        record="user",
+        data=_user_edit_form,
+        ok=302,
+        events=1,
+    ),
+    Endpoint("accounts:agency_list", denied="no_role_a", shown=lambda side: [side.agency]),
+    Endpoint("accounts:agency_detail", denied="no_role_a", record="agency"),
+    Endpoint("accounts:agency_add", permitted="coordinator", denied="officer_a"),
+    Endpoint(
+        "accounts:agency_add",
+        "post",
+        permitted="coordinator",
+        denied="officer_a",
+        data=_agency_form,
+        ok=302,
+        events=1,
+        out_status=400,  # not among the form's unit choices
+    ),
+    Endpoint("accounts:agency_edit", permitted="coordinator", denied="officer_a", record="agency"),
+    Endpoint(
+        "accounts:agency_edit",
+        "post",
+        permitted="coordinator",
+        denied="officer_a",
+        record="agency",
+        data=lambda side: {"name": "UBND (đổi tên)", "kind": "commune_pc", "unit": side.commune.pk},
+        ok=302,
+        events=1,
+    ),
+    Endpoint("accounts:agency_succeed", permitted="coordinator", denied="officer_a", record="agency"),
+    Endpoint(
+        "accounts:agency_succeed",
+        "post",
+        permitted="coordinator",
+        denied="officer_a",
+        record="agency",
+        data=lambda side: {"successors": [side.successor.pk], "effective": "2025-07-01", "note": "Sáp nhập"},
+        ok=302,
+        events=1,
+    ),
+    # --- audit ---
+    Endpoint(
+        "audit:event_list", permitted="coordinator", denied="officer_a", shown=lambda side: [side.event]
+    ),
+    Endpoint(
+        "audit:history",
+        permitted="coordinator",
+        denied="officer_a",
+        record="village",
+        kwargs=lambda side: {"app_label": "geo", "model_name": "unit", "pk": side.village.pk},
+        variant="unit",
+    ),
+    Endpoint(
+        "audit:history",
+        permitted="supervisor_a",
+        denied="officer_a",
+        record="agency",
+        kwargs=lambda side: {"app_label": "accounts", "model_name": "agency", "pk": side.agency.pk},
+        variant="agency",
+    ),
+    # --- API ---
+    Endpoint("api:api-root", api=True, open_to_all="lists the endpoints; each checks its own rights"),
+    Endpoint("api:me", api=True, open_to_all="the caller's own account"),
+    Endpoint("api:unit-list", api=True, denied="no_role_a", shown=lambda side: [side.commune, side.village]),
+    Endpoint(
+        "api:unit-list",
+        "post",
+        api=True,
+        denied="viewer",
+        data=lambda side: {"commune": side.commune.pk, "name": "Thôn API"},
+        ok=201,
+        events=1,
+    ),
+    Endpoint("api:unit-detail", api=True, denied="no_role_a", record="commune"),
+    Endpoint("api:unitsuccession-list", api=True, denied="no_role_a", shown=lambda side: [side.succession]),
+    Endpoint("api:unitsuccession-detail", api=True, denied="no_role_a", record="succession"),
+    Endpoint("api:placementreview-list", api=True, denied="viewer", shown=lambda side: [side.review]),
+    Endpoint("api:placementreview-detail", api=True, denied="viewer", record="review"),
+    Endpoint(
+        "api:placementreview-decide",
+        "post",
+        api=True,
+        denied="viewer",
+        record="review",
+        data=lambda side: {"new_unit": side.commune.pk},
+        events=1,
+    ),
+    Endpoint("api:agency-list", api=True, denied="no_role_a", shown=lambda side: [side.agency]),
+    Endpoint(
+        "api:agency-list",
+        "post",
+        api=True,
+        permitted="coordinator",
+        denied="officer_a",
+        data=_agency_form,
+        ok=201,
+        events=1,
+    ),
+    Endpoint("api:agency-detail", api=True, denied="no_role_a", record="agency"),
+    Endpoint(
+        "api:agency-detail",
+        "patch",
+        api=True,
+        permitted="coordinator",
+        denied="officer_a",
+        record="agency",
+        data=lambda side: {"phone": "0236 3822 111"},
+        events=1,
+    ),
+    Endpoint(
+        "api:agency-detail",
+        "put",
+        api=True,
+        permitted="coordinator",
+        denied="officer_a",
+        record="agency",
+        data=_agency_put,
+        events=1,
+    ),
+    Endpoint(
+        "api:user-list", api=True, permitted="coordinator", denied="officer_a", shown=lambda side: [side.user]
+    ),
+    Endpoint("api:user-detail", api=True, permitted="coordinator", denied="officer_a", record="user"),
+    Endpoint(
+        "api:auditevent-list",
+        api=True,
+        permitted="coordinator",
+        denied="officer_a",
+        shown=lambda side: [side.event],
+    ),
+    Endpoint("api:auditevent-detail", api=True, permitted="coordinator", denied="officer_a", record="event"),
+)
+
+PUBLIC_ENDPOINTS = [e for e in ENDPOINTS if e.permitted is None]
+SIGNED_IN_ENDPOINTS = [e for e in ENDPOINTS if e.permitted is not None]
+DENIABLE = [e for e in SIGNED_IN_ENDPOINTS if e.denied]
+SCOPED = [e for e in SIGNED_IN_ENDPOINTS if e.scoped]
+LISTS = [e for e in SIGNED_IN_ENDPOINTS if e.shown]
+
+
+def ids(entries):
+    return [e.id for e in entries]
+
+
+# --- helpers ----------------------------------------------------------------------------------
+
+
+def call(client, entry: Endpoint, side: SimpleNamespace | None):
+    """Send the entry's request for ``side``'s record; returns (url, response)."""
+    url = reverse(entry.name, kwargs=entry.url_kwargs(side))
+    send = getattr(client, entry.method)
+    if entry.data is None:
+        return url, send(url)
+    data = entry.data(side)
+    if entry.api:
+        return url, send(url, json.dumps(data), content_type="application/json")
+    return url, send(url, data)
+
+
+def body(response) -> str:
+    if response.streaming:
+        return b"".join(response.streaming_content).decode()
+    return response.content.decode()
+
+
+def marker(obj) -> str:
+    """The text by which a record shows in a page or an export."""
+    if isinstance(obj, UnitSuccession):
+        return obj.successor.name
+    if isinstance(obj, User):
+        return obj.username
+    if isinstance(obj, AuditEvent):
+        return obj.object_label
+    if isinstance(obj, PlacementReview):
+        return obj.record_label
+    return obj.name
+
+
+def api_ids(response) -> set[int]:
+    data = response.json()
+    return {row["id"] for row in data["results"]}
+
+
+def login_redirect(path: str) -> str:
+    return f"{reverse('login')}?next={quote(path, safe='/')}"
+
+
+def persona_sides(world, entry):
+    mine, theirs = SIDES[entry.permitted]
+    return world.sides[mine], world.sides[theirs]
+
+
+# --- the table itself -------------------------------------------------------------------------
+
+
+def _named_urls(patterns, prefix=""):
+    """(name, route) of every endpoint reachable from ``patterns``; name None when unnamed."""
+    for pattern in patterns:
+        if isinstance(pattern, URLResolver):
+            ns = f"{prefix}{pattern.namespace}:" if pattern.namespace else prefix
+            yield from _named_urls(pattern.url_patterns, ns)
+        elif isinstance(pattern, URLPattern):
+            yield (f"{prefix}{pattern.name}" if pattern.name else None), str(pattern.pattern)
+
+
+def test_every_named_url_is_in_the_table():
+    """A new endpoint cannot be added without its access line in ENDPOINTS."""
+    found = list(_named_urls(get_resolver().url_patterns))
+    unnamed = [route for name, route in found if name is None]
+    assert not unnamed, f"endpoints without a name cannot be checked: {unnamed}"
+    names = {name for name, _route in found}
+    in_table = {e.name for e in ENDPOINTS}
+    assert names - in_table == set(), "URL names missing from the access table"
+    assert in_table - names == set(), "access table names that no longer exist"
+
+
+def test_table_entries_say_who_is_refused():
+    """Each signed-in endpoint names a persona without permission, or says why there is none."""
+    for entry in SIGNED_IN_ENDPOINTS:
+        assert bool(entry.denied) != bool(entry.open_to_all), entry.id
+        if entry.scoped or entry.shown:
+            assert entry.permitted in SIDES, entry.id
+    for entry in PUBLIC_ENDPOINTS:
+        assert entry.public and entry.anonymous, entry.id
+    assert len({e.id for e in ENDPOINTS}) == len(ENDPOINTS), "duplicate table lines"
+
+
+# --- generated tests --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("entry", SIGNED_IN_ENDPOINTS, ids=ids(SIGNED_IN_ENDPOINTS))
+def test_anonymous_is_refused(client, world, entry):
+    before = AuditEvent.objects.count()
+    url, response = call(client, entry, world.sides["a"])
+    if entry.api:
+        assert response.status_code == 401
+        assert response["WWW-Authenticate"].startswith("Token")
+    else:
+        assert response.status_code == 302
+        assert response["Location"] == login_redirect(url)
+    assert AuditEvent.objects.count() == before
+
+
+@pytest.mark.parametrize("entry", PUBLIC_ENDPOINTS, ids=ids(PUBLIC_ENDPOINTS))
+def test_public_endpoint_answers_anonymous(client, db, entry):
+    _url, response = call(client, entry, None)
+    assert response.status_code == entry.anonymous
+
+
+@pytest.mark.parametrize("entry", DENIABLE, ids=ids(DENIABLE))
+def test_no_permission_is_403(client, world, entry):
+    client.force_login(world.personas[entry.denied])
+    before = AuditEvent.objects.count()
+    _url, response = call(client, entry, world.sides["a"])
+    assert response.status_code == 403
+    assert AuditEvent.objects.count() == before
+
+
+@pytest.mark.parametrize("entry", SIGNED_IN_ENDPOINTS, ids=ids(SIGNED_IN_ENDPOINTS))
+def test_permitted_in_scope(client, world, entry):
+    mine, theirs = persona_sides(world, entry) if entry.permitted in SIDES else (world.sides["a"], None)
+    client.force_login(world.personas[entry.permitted])
+    before = AuditEvent.objects.count()
+    _url, response = call(client, entry, mine)
+    assert response.status_code == entry.ok, body(response)[:2000]
+    assert AuditEvent.objects.count() == before + entry.events
+    if entry.shown:
+        shown, hidden = entry.shown(mine), entry.shown(theirs)
+        if entry.api:
+            found = api_ids(response)
+            assert {o.pk for o in shown} <= found
+            assert not {o.pk for o in hidden} & found
+        else:
+            text = body(response)
+            for obj in shown:
+                assert marker(obj) in text
+            for obj in hidden:
+                assert marker(obj) not in text
+
+
+@pytest.mark.parametrize("entry", SCOPED, ids=ids(SCOPED))
+def test_permitted_out_of_scope_is_404(client, world, entry):
+    _mine, theirs = persona_sides(world, entry)
+    client.force_login(world.personas[entry.permitted])
+    before = AuditEvent.objects.count()
+    _url, response = call(client, entry, theirs)
+    assert response.status_code == entry.out_status
+    assert AuditEvent.objects.count() == before
+    if entry.record:
+        # The answer does not even name the other side's record.
+        assert marker(getattr(theirs, entry.record)) not in body(response)
+
+
+class _Placeholder:
+    """Stands for a side at collection time: every record of it has a pk naming the side."""
+
+    def __init__(self, tag: str):
+        self.tag = tag
+
+    def __getattr__(self, name: str):
+        return SimpleNamespace(pk=f"{self.tag}:{name}")
+
+
+def _body_names_a_record(entry: Endpoint) -> bool:
+    return entry.data(_Placeholder("mine")) != entry.data(_Placeholder("theirs"))
+
+
+MIXED = [e for e in SCOPED if e.record and e.data and _body_names_a_record(e)]
+
+
+@pytest.mark.parametrize("entry", MIXED, ids=ids(MIXED))
+def test_own_record_with_a_body_naming_another_place_is_refused(client, world, entry):
+    """An in-scope URL does not let the body reach out of scope (a unit, a successor, a candidate)."""
+    mine, theirs = persona_sides(world, entry)
+    client.force_login(world.personas[entry.permitted])
+    before = AuditEvent.objects.count()
+    url = reverse(entry.name, kwargs=entry.url_kwargs(mine))
+    data = entry.data(theirs)
+    send = getattr(client, entry.method)
+    response = send(url, json.dumps(data), content_type="application/json") if entry.api else send(url, data)
+    assert response.status_code in (400, 404), response.status_code
+    assert AuditEvent.objects.count() == before
+
+
+# --- forged identifiers -----------------------------------------------------------------------
+
+FORGED_PKS = ("0", "999999999", "9" * 25)  # no such row; beyond every integer column
+FORGED_API_PKS = ("abc", "-1", "1 OR 1=1")  # the router's pattern lets these through to the view
+WITH_RECORD = [e for e in SIGNED_IN_ENDPOINTS if e.record]
+
+
+@pytest.mark.parametrize("entry", WITH_RECORD, ids=ids(WITH_RECORD))
+def test_forged_ids_are_404_never_500(client, world, entry):
+    mine, _theirs = persona_sides(world, entry)
+    client.force_login(world.personas[entry.permitted])
+    before = AuditEvent.objects.count()
+    forged = FORGED_PKS + (FORGED_API_PKS if entry.api else ())
+    for value in forged:
+        kwargs = {**entry.url_kwargs(mine), "pk": value}
+        url = reverse(entry.name, kwargs=kwargs)
+        send = getattr(client, entry.method)
+        if entry.data is None:
+            response = send(url)
+        elif entry.api:
+            response = send(url, json.dumps(entry.data(mine)), content_type="application/json")
+        else:
+            response = send(url, entry.data(mine))
+        assert response.status_code == 404, (value, response.status_code)
+    assert AuditEvent.objects.count() == before
+
+
+@pytest.mark.parametrize(
+    ("app_label", "model_name"),
+    [("geo", "nothing"), ("auth", "permission"), ("accounts", "unitassignment"), ("audit", "auditevent")],
+)
+def test_history_of_an_unlisted_record_type_is_404(client, world, app_label, model_name):
+    client.force_login(world.personas["admin"])
+    url = reverse("audit:history", kwargs={"app_label": app_label, "model_name": model_name, "pk": 1})
+    assert client.get(url).status_code == 404
+
+
+# --- out-of-scope records never appear --------------------------------------------------------
+
+
+def test_officer_unit_list_and_search_hide_the_other_commune(client, world):
+    geo = world.geo
+    client.force_login(world.personas["officer_a"])
+    page = client.get(reverse("geo:unit_list"))
+    assert list(page.context["object_list"]) != []
+    assert set(page.context["object_list"]) <= set(Unit.objects.descendants_of(geo.commune_a))
+    for query in ({"q": "Bình"}, {"q": geo.commune_b.code}, {"parent": geo.commune_b.pk}, {"q": "Thôn Hai"}):
+        page = client.get(reverse("geo:unit_list"), query)
+        assert page.status_code == 200
+        assert list(page.context["object_list"]) == [], query
+
+
+def test_officer_csv_export_holds_only_own_commune(client, world):
+    geo = world.geo
+    client.force_login(world.personas["officer_a"])
+    text = body(client.get(reverse("geo:unit_export")))
+    rows = text.lstrip("\ufeff").splitlines()
+    names = {row.split(",")[1] for row in rows[1:]}
+    assert names == set(Unit.objects.descendants_of(geo.commune_a).values_list("name", flat=True))
+    assert "Xã Bình" not in text and "Thôn Hai" not in text
+    filtered = body(client.get(reverse("geo:unit_export"), {"q": "Bình"}))
+    assert len(filtered.lstrip("\ufeff").splitlines()) == 1  # the header only
+    # The export was audited with the number of rows the officer actually got.
+    event = AuditEvent.objects.filter(action="geo.unit.exported").latest("id")
+    assert event.changes == {"rows": 0, "filters": {"q": "Bình"}}
+
+
+def test_officer_api_unit_list_and_search_hide_the_other_commune(client, world):
+    geo = world.geo
+    client.force_login(world.personas["officer_a"])
+    url = reverse("api:unit-list")
+    assert api_ids(client.get(url)) == set(
+        Unit.objects.descendants_of(geo.commune_a).values_list("pk", flat=True)
+    )
+    assert api_ids(client.get(url, {"q": "Bình"})) == set()
+    assert api_ids(client.get(url, {"q": "20002"})) == set()
+    assert api_ids(client.get(url, {"parent": geo.commune_b.pk})) == set()
+    assert api_ids(client.get(url, {"q": "Phường An"})) == {geo.commune_a.pk}
+
+
+def test_dashboard_counts_only_what_the_user_may_see(client, world):
+    client.force_login(world.personas["officer_a"])
+    counts = client.get(reverse("home")).context["counts"]
+    # commune A; village A and the village the world fixture added; agency A
+    assert counts == {"communes": 1, "villages": 2, "agencies": 1}
+    client.force_login(world.personas["coordinator"])
+    response = client.get(reverse("home"))
+    counts = response.context["counts"]
+    assert counts["communes"] == 2  # A and B, not C
+    assert counts["agencies"] == 3  # A, B and the provincial department, not C's
+    expected_users = User.objects.filter(unit_assignments__unit__path__startswith=world.geo.province.path)
+    assert counts["users"] == expected_users.distinct().count()
+    assert "canbo_xa" not in body(response)
+
+
+def test_officer_agency_list_and_api_hide_the_other_commune(client, world):
+    geo = world.geo
+    client.force_login(world.personas["officer_a"])
+    page = client.get(reverse("accounts:agency_list"))
+    assert list(page.context["object_list"]) == [geo.agency_a]
+    assert list(client.get(reverse("accounts:agency_list"), {"q": "Bình"}).context["object_list"]) == []
+    assert api_ids(client.get(reverse("api:agency-list"))) == {geo.agency_a.pk}
+    assert api_ids(client.get(reverse("api:agency-list"), {"unit": geo.commune_b.pk})) == set()
+
+
+def test_coordinator_user_lists_hide_users_of_another_province(client, world):
+    client.force_login(world.personas["coordinator"])
+    other = world.sides["c"].user
+    page = client.get(reverse("accounts:user_list"))
+    assert other not in page.context["object_list"]
+    assert world.sides["a"].user in page.context["object_list"]
+    assert list(client.get(reverse("accounts:user_list"), {"q": "canbo_xa"}).context["object_list"]) == []
+    assert api_ids(client.get(reverse("api:user-list"), {"q": "canbo_xa"})) == set()
+    # The system administrator (no unit, sees all) is not one of the province's users either.
+    assert world.personas["admin"].pk not in api_ids(client.get(reverse("api:user-list")))
+    listed = api_ids(client.get(reverse("api:user-list")))
+    assert len(listed) == len(client.get(reverse("api:user-list")).json()["results"])  # no duplicates
+
+
+def test_officer_without_unit_sees_nothing_anywhere(client, world):
+    client.force_login(world.personas["officer_no_unit"])
+    home = client.get(reverse("home"))
+    assert home.context["counts"] == {"communes": 0, "villages": 0, "agencies": 0}
+    assert home.context["pending_reviews"] == 0
+    for name in ("geo:unit_list", "geo:review_list", "accounts:agency_list"):
+        page = client.get(reverse(name))
+        assert page.status_code == 200
+        assert list(page.context["object_list"]) == [], name
+    for name in ("api:unit-list", "api:agency-list", "api:placementreview-list", "api:unitsuccession-list"):
+        response = client.get(reverse(name))
+        assert response.status_code == 200
+        assert response.json()["count"] == 0, name
+    export = body(client.get(reverse("geo:unit_export")))
+    assert len(export.lstrip("\ufeff").splitlines()) == 1
+    geo = world.geo
+    assert client.get(reverse("geo:unit_detail", args=[geo.commune_a.pk])).status_code == 404
+    assert (
+        client.post(
+            reverse("geo:village_add", args=[geo.commune_a.pk]), {"name": "X", "kind": "Thôn"}
+        ).status_code
+        == 404
+    )
+    assert client.get(reverse("api:unit-detail", args=[geo.commune_a.pk])).status_code == 404
+    assert not Unit.objects.filter(name="X").exists()
+
+
+# --- authentication ---------------------------------------------------------------------------
+
+
+def test_api_token_authentication(client, world):
+    geo = world.geo
+    token = Token.objects.create(user=world.personas["officer_a"])
+    url = reverse("api:unit-list")
+    response = client.get(url, HTTP_AUTHORIZATION=f"Token {token.key}")
+    assert response.status_code == 200
+    assert geo.commune_a.pk in api_ids(response)
+    assert geo.commune_b.pk not in api_ids(response)
+    assert (
+        client.get(
+            reverse("api:unit-detail", args=[geo.commune_b.pk]), HTTP_AUTHORIZATION=f"Token {token.key}"
+        ).status_code
+        == 404
+    )
+    assert client.get(url, HTTP_AUTHORIZATION="Token not-a-real-key").status_code == 401
+
+
+def test_token_of_a_deactivated_user_stops_working(client, world):
+    officer = world.personas["officer_a"]
+    token = Token.objects.create(user=officer)
+    officer.is_active = False
+    officer.save(update_fields=["is_active"])
+    assert client.get(reverse("api:unit-list"), HTTP_AUTHORIZATION=f"Token {token.key}").status_code == 401
+
+
+def test_session_of_a_deactivated_user_stops_working(client, world):
+    officer = world.personas["officer_a"]
+    client.force_login(officer)
+    assert client.get(reverse("geo:unit_list")).status_code == 200
+    User.objects.filter(pk=officer.pk).update(is_active=False)
+    response = client.get(reverse("geo:unit_list"))
+    assert response.status_code == 302 and response["Location"].startswith(reverse("login"))
+    assert client.get(reverse("api:unit-list")).status_code == 401
+
+
+# --- methods an endpoint does not offer --------------------------------------------------------
+
+
+def test_methods_not_offered_are_refused_and_change_nothing(client, world):
+    geo = world.geo
+    client.force_login(world.personas["admin"])
+    assert client.delete(reverse("api:agency-detail", args=[geo.agency_a.pk])).status_code == 405
+    assert Agency.objects.filter(pk=geo.agency_a.pk).exists()
+    response = client.patch(
+        reverse("api:unit-detail", args=[geo.village_a.pk]), {"name": "Đổi"}, content_type="application/json"
+    )
+    assert response.status_code == 405
+    assert Unit.objects.get(pk=geo.village_a.pk).name == "Thôn Một"
+    assert client.get(reverse("geo:village_add", args=[geo.commune_a.pk])).status_code == 405
+    assert client.get(reverse("geo:village_retire", args=[geo.village_a.pk])).status_code == 405
+    assert (
+        client.get(reverse("api:placementreview-decide", args=[world.sides["a"].review.pk])).status_code
+        == 405
+    )
+
+
+def test_api_options_never_describe_an_out_of_scope_record(client, world):
+    """OPTIONS answers 200 to any signed-in caller (DRF metadata), but only describes the form of
+    a record the caller may change; it never carries a record's data."""
+    coordinator = world.personas["coordinator"]
+    client.force_login(coordinator)
+    mine = client.options(reverse("api:agency-detail", args=[world.sides["a"].agency.pk]))
+    assert mine.status_code == 200 and "PUT" in mine.json()["actions"]
+    theirs = client.options(reverse("api:agency-detail", args=[world.sides["c"].agency.pk]))
+    assert theirs.status_code == 200
+    assert "actions" not in theirs.json()
+    assert "Xa" not in theirs.content.decode()
+    client.logout()
+    assert client.options(reverse("api:agency-detail", args=[world.sides["a"].agency.pk])).status_code == 401
+
+
+def test_schema_is_public_but_holds_no_records(client, world):
+    """The OpenAPI schema is served without sign-in (drf-spectacular's default): it describes the
+    endpoints but must not carry data."""
+    response = client.get(reverse("schema"))
+    assert response.status_code == 200
+    text = response.content.decode()
+    assert "/api/v1/units/" in text
+    for name in ("Phường An", "Xã Bình", "canbo_a", "UBND"):
+        assert name not in text
