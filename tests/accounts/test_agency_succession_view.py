@@ -1,8 +1,12 @@
 import datetime as dt
 
+import pytest
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from treem.accounts.models import Agency, AgencySuccession
+from tests.factories import AgencyFactory, ProvinceFactory
+from treem.accounts.models import Agency, AgencySuccession, User
+from treem.accounts.services import agency_succeed
 from treem.audit.models import AuditEvent
 
 
@@ -39,3 +43,22 @@ def test_merger_without_successor_is_refused_and_writes_nothing(client, coordina
 def test_officer_of_another_commune_gets_404(client, officer_b, geo):
     client.force_login(officer_b)
     assert client.get(reverse("accounts:agency_succeed", args=[geo.agency_a.pk])).status_code in (403, 404)
+
+
+def test_successor_outside_the_users_scope_is_refused(coordinator, geo):
+    elsewhere = AgencyFactory(name="Sở ở tỉnh khác", unit=ProvinceFactory(name="Tỉnh Khác", code="47"))
+    events = AuditEvent.objects.count()
+    with pytest.raises(ValidationError) as caught:
+        agency_succeed(
+            acting_user=coordinator,
+            predecessor=geo.department,
+            successors=[elsewhere],
+            effective=dt.date(2025, 7, 1),
+        )
+    assert "Choose successor agencies among those you can see." in caught.value.messages
+    geo.department.refresh_from_db()
+    assert geo.department.valid_to is None and AuditEvent.objects.count() == events
+
+
+def test_create_user_without_email_stores_an_empty_address(db):
+    assert User.objects.create_user("khong_email", password="x-Strong-Pass-1").email == ""

@@ -1,8 +1,9 @@
 """Placing the records of a split commune: the review queue's pages and the API ``decide`` action.
 
 A village of Old-2 (split between communes A and B on 01/07/2025) cannot be moved automatically.
-``reorganise`` queues it for review with both communes as candidates; the review belongs to the
-common ancestor of the candidates (here the province), so the provincial coordinator decides.
+``reorganise`` queues it for review with both communes as candidates. Users of any candidate
+commune (and the provincial coordinator above them) see it; each places it only into a unit of
+their own.
 """
 
 import pytest
@@ -175,29 +176,50 @@ def test_a_deleted_record_cannot_be_placed(client, geo, review, coordinator):
 
 
 @pytest.mark.parametrize("persona", ["officer_a", "officer_b"])
-def test_commune_officers_of_the_candidates_do_not_see_the_review(client, geo, review, request, persona):
-    """The review belongs to the province (the candidates' common ancestor): officers of the
-    candidate communes hold the permission to decide, but the review is outside their scope."""
+def test_commune_officers_of_the_candidates_see_the_review(client, geo, review, request, persona):
     officer = request.getfixturevalue(persona)
-    assert officer.has_perm("geo.change_placementreview")
     client.force_login(officer)
+    assert list(client.get(reverse("geo:review_list")).context["object_list"]) == [review]
+    assert client.get(reverse("home")).context["pending_reviews"] == 1
+    assert client.get(reverse("geo:review_detail", args=[review.pk])).status_code == 200
+    assert client.get(reverse("api:placementreview-detail", args=[review.pk])).status_code == 200
+
+
+def test_officer_places_the_record_into_their_own_commune(client, geo, review, officer_b):
+    client.force_login(officer_b)
+    response = client.post(reverse("geo:review_detail", args=[review.pk]), {"new_unit": geo.commune_b.pk})
+    assert response.status_code == 302
+    review.village.refresh_from_db()
+    assert review.village.parent == geo.commune_b
+    assert review.village.path.startswith(geo.commune_b.path)
+
+
+def test_officer_may_not_push_the_record_into_another_commune(client, geo, review, officer_a):
+    client.force_login(officer_a)
     before = state(review)
-    assert list(client.get(reverse("geo:review_list")).context["object_list"]) == []
-    assert client.get(reverse("home")).context["pending_reviews"] == 0
-    assert client.get(reverse("geo:review_detail", args=[review.pk])).status_code == 404
-    assert (
-        client.post(
-            reverse("geo:review_detail", args=[review.pk]), {"new_unit": geo.commune_b.pk}
-        ).status_code
-        == 404
-    )
-    assert client.get(reverse("api:placementreview-detail", args=[review.pk])).status_code == 404
+    response = client.post(reverse("geo:review_detail", args=[review.pk]), {"new_unit": geo.commune_b.pk})
+    assert response.status_code == 400
+    assert "You may only place a record into a unit you work in." in response.content.decode()
     decide = client.post(
         reverse("api:placementreview-decide", args=[review.pk]),
         {"new_unit": geo.commune_b.pk},
         content_type="application/json",
     )
-    assert decide.status_code == 404
+    assert decide.status_code == 400
+    assert decide.json() == {"new_unit": ["You may only place a record into a unit you work in."]}
+    assert state(review) == before
+
+
+def test_officer_of_a_commune_that_is_not_a_candidate_does_not_see_it(client, geo, review):
+    commune_c = CommuneFactory(name="Xã Khác", code="20009", parent=geo.province, valid_from=REORG)
+    officer_c = UserFactory(username="canbo_khac", roles=["commune_officer"], units=[commune_c])
+    client.force_login(officer_c)
+    before = state(review)
+    assert list(client.get(reverse("geo:review_list")).context["object_list"]) == []
+    assert client.get(reverse("geo:review_detail", args=[review.pk])).status_code == 404
+    response = client.post(reverse("geo:review_detail", args=[review.pk]), {"new_unit": geo.commune_a.pk})
+    assert response.status_code == 404
+    assert client.get(reverse("api:placementreview-detail", args=[review.pk])).status_code == 404
     assert state(review) == before
 
 
@@ -213,9 +235,9 @@ def test_viewer_of_the_province_may_not_open_the_queue(client, geo, review, view
     assert PlacementReview.objects.get(pk=review.pk).status == PlacementStatus.PENDING
 
 
-def test_review_of_a_cross_province_split_falls_to_the_old_unit(client, geo, coordinator, admin):
-    """When the candidates have no common ancestor (a commune split between two provinces), the
-    review is scoped to the old, ended unit: only users who see all units can reach it."""
+def test_review_of_a_cross_province_split_is_seen_by_both_provinces(client, geo, coordinator, admin):
+    """A commune split between two provinces: each province's coordinator sees the review and may
+    place the record only into a commune of their own province."""
     other_province = ProvinceFactory(name="Tỉnh Bên", code="47", valid_from=REORG)
     other_commune = CommuneFactory(name="Xã Bên", code="30001", parent=other_province, valid_from=REORG)
     SuccessionFactory(predecessor=geo.old_2, successor=other_commune, kind="partial")
@@ -226,9 +248,14 @@ def test_review_of_a_cross_province_split_falls_to_the_old_unit(client, geo, coo
     reorganise(effective=REORG)
     review = PlacementReview.objects.get(object_id=village.pk)
     assert set(review.candidates.all()) == {geo.commune_a, geo.commune_b, other_commune}
-    assert review.scope_unit == geo.old_2
-    for user in (coordinator, other_coordinator):
+    for user in (coordinator, other_coordinator, admin):
         client.force_login(user)
-        assert client.get(reverse("geo:review_detail", args=[review.pk])).status_code == 404
-    client.force_login(admin)
-    assert client.get(reverse("geo:review_detail", args=[review.pk])).status_code == 200
+        assert client.get(reverse("geo:review_detail", args=[review.pk])).status_code == 200
+    client.force_login(coordinator)
+    refused = client.post(reverse("geo:review_detail", args=[review.pk]), {"new_unit": other_commune.pk})
+    assert refused.status_code == 400
+    client.force_login(other_coordinator)
+    placed = client.post(reverse("geo:review_detail", args=[review.pk]), {"new_unit": other_commune.pk})
+    assert placed.status_code == 302
+    village.refresh_from_db()
+    assert village.parent == other_commune

@@ -377,3 +377,15 @@ def test_api_ended_commune(client, geo, admin):
     assert response.status_code == 400
     assert response.json() == {"commune": [ENDED]}
     assert state() == before
+
+
+def test_retiring_a_retired_village_keeps_its_end_date(coordinator, geo):
+    end = timezone.localdate().replace(day=1)
+    village_retire(acting_user=coordinator, village=geo.village_a, valid_to=end)
+    events = AuditEvent.objects.count()
+    with pytest.raises(ValidationError) as caught:
+        village_retire(acting_user=coordinator, village=geo.village_a)
+    assert "This village is already out of use." in caught.value.messages
+    geo.village_a.refresh_from_db()
+    assert geo.village_a.valid_to == end
+    assert AuditEvent.objects.count() == events

@@ -21,7 +21,9 @@ class UserManager(BaseUserManager.from_queryset(RestrictedQuerySet)):
     def _create_user(self, username, email, password, **extra):
         from django.contrib.auth.hashers import make_password
 
-        user = self.model(username=self.model.normalize_username(username), email=email, **extra)
+        user = self.model(
+            username=self.model.normalize_username(username), email=self.normalize_email(email), **extra
+        )
         user.password = make_password(password)
         user.save(using=self._db)
         return user
@@ -165,6 +167,11 @@ class Agency(models.Model):
         ordering = ["unit_id", "name", "id"]
         constraints = [
             models.UniqueConstraint(fields=["unit", "name", "valid_from"], name="accounts_agency_unique"),
+            models.UniqueConstraint(
+                fields=["unit", "name"],
+                condition=Q(valid_from__isnull=True),
+                name="accounts_agency_unique_open_start",
+            ),
             models.CheckConstraint(
                 condition=Q(valid_to__isnull=True)
                 | Q(valid_from__isnull=True)

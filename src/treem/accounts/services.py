@@ -215,6 +215,9 @@ def agency_succeed(
         raise ValidationError({"successors": _("Name at least one successor agency.")})
     if predecessor in successors:
         raise ValidationError({"successors": _("An agency cannot succeed itself.")})
+    visible = set(Agency.objects.restrict(acting_user, "view").filter(pk__in=[s.pk for s in successors]))
+    if len(visible) != len(set(successors)):
+        raise ValidationError({"successors": _("Choose successor agencies among those you can see.")})
     before = snapshot(predecessor)
     predecessor.valid_to = effective - dt.timedelta(days=1)
     _check_agency_period(predecessor, "effective")

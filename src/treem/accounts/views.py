@@ -21,16 +21,13 @@ class UserListView(ScopedListView):
     template_name = "accounts/user_list.html"
 
     def get_queryset(self):
-        return super().get_queryset().distinct().prefetch_related("groups", "unit_assignments__unit")
+        return super().get_queryset().prefetch_related("groups", "unit_assignments__unit")
 
 
 class UserDetailView(ScopedDetailView):
     model = User
     template_name = "accounts/user_detail.html"
     context_object_name = "person"
-
-    def get_queryset(self):
-        return super().get_queryset().distinct()
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
@@ -76,7 +73,7 @@ class UserUpdateView(ScopedQuerysetMixin, View):
     template_name = "accounts/user_form.html"
 
     def get_person(self, pk):
-        return get_object_or_404(self.get_queryset().distinct(), pk=pk)
+        return get_object_or_404(self.get_queryset(), pk=pk)
 
     def get(self, request, pk):
         person = self.get_person(pk)

@@ -13,7 +13,8 @@ class RequestContext:
 
 
 _current: contextvars.ContextVar[RequestContext] = contextvars.ContextVar(
-    "treem_request_context", default=RequestContext()  # noqa: B039 - frozen, so immutable
+    "treem_request_context",
+    default=RequestContext(),  # noqa: B039 - frozen, so immutable
 )
 
 

@@ -32,6 +32,6 @@ class RecordHistoryView(LoginRequiredMixin, View):
         model = ct.model_class()
         if not request.user.has_perm("audit.view_auditevent"):
             raise PermissionDenied
-        obj = get_object_or_404(model.objects.restrict(request.user, "view").distinct(), pk=pk)
+        obj = get_object_or_404(model.objects.restrict(request.user, "view"), pk=pk)
         events = audit_history(user=request.user, obj=obj)[:500]
         return render(request, "audit/history.html", {"object": obj, "events": events})

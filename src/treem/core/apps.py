@@ -6,3 +6,6 @@ class CoreConfig(AppConfig):
     name = "treem.core"
     label = "core"
     verbose_name = _("Core")
+
+    def ready(self) -> None:
+        from treem.core import checks  # noqa: F401 - registers the system checks

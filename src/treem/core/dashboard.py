@@ -30,7 +30,7 @@ class HomeView(LoginRequiredMixin, TemplateView):
             },
         )
         if user.has_perm("accounts.view_user"):
-            ctx["counts"]["users"] = User.objects.restrict(user, "view").distinct().count()
+            ctx["counts"]["users"] = User.objects.restrict(user, "view").count()
         if user.has_perm("geo.view_placementreview"):
             ctx["pending_reviews"] = (
                 PlacementReview.objects.restrict(user, "view").filter(status=PlacementStatus.PENDING).count()

@@ -58,6 +58,16 @@ def scope_q(user: User, lookup: str) -> Q | None:
     return q
 
 
+def _multi_valued(model: type[models.Model], lookup: str) -> bool:
+    """True when ``lookup`` crosses a many-to-many or reverse foreign-key relation."""
+    for part in lookup.split("__")[:-1]:
+        field = model._meta.get_field(part)
+        if field.many_to_many or field.one_to_many:
+            return True
+        model = field.related_model
+    return False
+
+
 class RestrictedQuerySet(models.QuerySet):
     """A queryset that can limit itself to what a user may do."""
 
@@ -76,7 +86,13 @@ class RestrictedQuerySet(models.QuerySet):
         if lookup == "":
             return self  # reference data with no owning unit (permission is enough)
         q = scope_q(user, lookup)
-        return self if q is None else self.filter(q)
+        if q is None:
+            return self
+        if _multi_valued(self.model, lookup):
+            # Through a to-many relation a row would repeat once per matching unit: filter by a
+            # subquery so callers never need distinct().
+            return self.filter(pk__in=self.model._default_manager.filter(q).values("pk"))
+        return self.filter(q)
 
 
 def unit_in_scope(user: User, unit: Unit | None) -> bool:

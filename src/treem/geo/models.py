@@ -191,9 +191,13 @@ class PlacementStatus(models.TextChoices):
 
 
 class PlacementReview(models.Model):
-    """A record of a partially split old unit, waiting for a person to choose its new unit."""
+    """A record of a partially split old unit, waiting for a person to choose its new unit.
 
-    scope_path_lookup = "scope_unit__path"
+    Users of any candidate new unit (and of the units above them) see it: the new communes know
+    where a village or a family now belongs. Each may place it only into a unit of their own.
+    """
+
+    scope_path_lookup = "candidates__path"
 
     content_type = models.ForeignKey(ContentType, verbose_name=_("record type"), on_delete=models.CASCADE)
     object_id = models.PositiveBigIntegerField(_("record id"))
@@ -207,7 +211,7 @@ class PlacementReview(models.Model):
         verbose_name=_("responsible unit"),
         on_delete=models.PROTECT,
         related_name="+",
-        help_text=_("The new unit above all candidates: its users decide."),
+        help_text=_("The new unit above all candidates, whose users oversee the decision."),
     )
     effective = models.DateField(_("effective from"))
     status = models.CharField(

@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from treem.audit.services import audit_record, diff, snapshot
-from treem.core.scope import ScopeError, scope_require
+from treem.core.scope import ScopeError, scope_require, unit_in_scope
 from treem.geo.models import PlacementReview, PlacementStatus, Unit, UnitLevel
 
 VILLAGE_KINDS = ("Thôn", "Tổ dân phố", "Khối phố", "Ấp", "Bản", "Buôn", "Làng", "Khu phố", "Xóm", "Tổ")
@@ -89,6 +89,8 @@ def village_retire(*, acting_user, village: Unit, valid_to: dt.date | None = Non
     if village.level != UnitLevel.VILLAGE:
         raise ScopeError("geo.delete_unit")
     scope_require(acting_user, village, "geo.delete_unit")
+    if village.valid_to is not None:
+        raise ValidationError(_("This village is already out of use."))
     before = snapshot(village)
     village.valid_to = valid_to or timezone.localdate()
     village.full_clean(exclude=["path"])
@@ -102,12 +104,15 @@ def placement_decide(*, acting_user, review: PlacementReview, new_unit: Unit) ->
     """Place a record of a partially split old unit into one of its candidate new units."""
     from treem.geo.reorganisation import move_records
 
+    if not PlacementReview.objects.restrict(acting_user, "change").filter(pk=review.pk).exists():
+        raise ScopeError("geo.change_placementreview")
     review = PlacementReview.objects.select_for_update().get(pk=review.pk)
-    scope_require(acting_user, review.scope_unit, "geo.change_placementreview")
     if review.status != PlacementStatus.PENDING:
         raise ValidationError(_("This record has already been placed."))
     if not review.candidates.filter(pk=new_unit.pk).exists():
         raise ValidationError({"new_unit": _("Choose one of the new units this old unit went into.")})
+    if not unit_in_scope(acting_user, new_unit):
+        raise ValidationError({"new_unit": _("You may only place a record into a unit you work in.")})
     registration, record = _registration_and_record(review)
     if record is None:
         raise ValidationError(_("The record no longer exists."))

@@ -108,7 +108,11 @@ class VillageRetireView(ScopedQuerysetMixin, View):
 
     def post(self, request, pk):
         village = get_object_or_404(self.get_queryset().filter(level=UnitLevel.VILLAGE), pk=pk)
-        services.village_retire(acting_user=request.user, village=village)
+        try:
+            services.village_retire(acting_user=request.user, village=village)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+            return redirect(village)
         messages.success(request, _("Village %(name)s is no longer in use.") % {"name": village.name})
         return redirect(village.parent)
 

@@ -40,7 +40,7 @@ class UserViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
     filterset_class = UserFilterSet
 
     def get_queryset(self):
-        return super().get_queryset().distinct().prefetch_related("groups", "unit_assignments")
+        return super().get_queryset().prefetch_related("groups", "unit_assignments")
 
 
 class MeView(APIView):
