@@ -15,7 +15,7 @@ def scope_declared(app_configs=None, **kwargs):
             errors.append(
                 checks.Error(
                     f"{model._meta.label} uses RestrictedQuerySet but declares no scope_path_lookup",
-                    hint='Add scope_path_lookup = "unit__path" (the path of the owning unit) or "" for reference data.',
+                    hint='Add scope_path_lookup = "unit__path" (the owning unit), or "" for reference data.',
                     obj=model,
                     id="treem.E001",
                 )
