@@ -80,6 +80,7 @@ class Plan:
     effective: dt.date
     moves: list[tuple[Registration, Unit, Unit, int]] = field(default_factory=list)
     reviews: list[tuple[Registration, Unit, list[Unit], list[tuple[int, str]]]] = field(default_factory=list)
+    queued: int = 0  # reviews added to the queue by this run (the others were there already)
 
     @property
     def moved_count(self) -> int:
@@ -209,11 +210,14 @@ def reorganise(*, effective: dt.date, acting_user=None) -> Plan:
             )
             if created or review.status == PlacementStatus.PENDING:
                 review.candidates.set(candidates)
-    audit_record(
-        acting_user,
-        "geo.reorganisation.run",
-        None,
-        object_label=effective.isoformat(),
-        changes={"moved": plan.moved_count, "to_review": plan.review_count},
-    )
+            plan.queued += created
+    # A run that moved nothing and queued nothing new changed nothing: no event (idempotent).
+    if plan.moved_count or plan.queued:
+        audit_record(
+            acting_user,
+            "geo.reorganisation.run",
+            None,
+            object_label=effective.isoformat(),
+            changes={"moved": plan.moved_count, "to_review": plan.review_count, "queued": plan.queued},
+        )
     return plan
