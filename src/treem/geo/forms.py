@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from treem.geo.models import Unit
+from treem.geo.models import Unit, UnitLevel
 from treem.geo.services import VILLAGE_KINDS
 
 
@@ -18,3 +18,27 @@ class PlacementForm(forms.Form):
         super().__init__(*args, **kwargs)
         if candidates is not None:
             self.fields["new_unit"].queryset = candidates
+
+
+class UnitStatisticsForm(forms.Form):
+    """Which units to count under: those in force on a past day, or today's."""
+
+    under = forms.ChoiceField(
+        label=_("Count under"),
+        choices=[("today", _("today's units")), ("period", _("the units in force on the day"))],
+        initial="today",
+    )
+    day = forms.DateField(
+        label=_("Day"), required=False, widget=forms.DateInput(attrs={"placeholder": "dd/mm/yyyy"})
+    )
+    level = forms.ChoiceField(
+        label=_("Level"),
+        choices=[(v, lbl) for v, lbl in UnitLevel.choices if v != UnitLevel.VILLAGE],
+        initial=UnitLevel.COMMUNE,
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("under") == "period" and not data.get("day"):
+            self.add_error("day", _("Choose the day whose units you want."))
+        return data

@@ -6,6 +6,7 @@ app_name = "geo"
 urlpatterns = [
     path("", views.UnitListView.as_view(), name="unit_list"),
     path("export.csv", views.UnitExportView.as_view(), name="unit_export"),
+    path("statistics/", views.UnitStatisticsView.as_view(), name="unit_statistics"),
     path("<int:pk>/", views.UnitDetailView.as_view(), name="unit_detail"),
     path("<int:pk>/villages/add/", views.VillageCreateView.as_view(), name="village_add"),
     path("villages/<int:pk>/edit/", views.VillageUpdateView.as_view(), name="village_edit"),

@@ -10,9 +10,9 @@ from django.views import View
 from treem.accounts.models import Agency
 from treem.core.forms import apply_service_errors
 from treem.core.views import ScopedCsvExportView, ScopedDetailView, ScopedListView, ScopedQuerysetMixin
-from treem.geo import services
+from treem.geo import selectors, services
 from treem.geo.filtersets import PlacementReviewFilterSet, UnitFilterSet
-from treem.geo.forms import PlacementForm, VillageForm
+from treem.geo.forms import PlacementForm, UnitStatisticsForm, VillageForm
 from treem.geo.models import PlacementReview, Unit, UnitLevel
 
 
@@ -170,3 +170,35 @@ class PlacementReviewDetailView(ScopedDetailView):
                 )
                 return redirect("geo:review_list")
         return self.render_to_response(self.get_context_data(form=form), status=400)
+
+
+class UnitStatisticsView(ScopedQuerysetMixin, View):
+    """Villages per unit, under the units of a past day or today's (after the reorganisation)."""
+
+    model = Unit
+    template_name = "geo/statistics.html"
+
+    def get(self, request):
+        form = UnitStatisticsForm(request.GET or None)
+        ctx = {"form": form}
+        if not request.GET:
+            form = UnitStatisticsForm({"under": "today", "level": UnitLevel.COMMUNE})
+            ctx["form"] = form
+        if form.is_valid():
+            villages = self.get_queryset().filter(level=UnitLevel.VILLAGE, valid_to__isnull=True)
+            result = selectors.count_by_unit(
+                queryset=villages,
+                field="parent",
+                under=form.cleaned_data["under"],
+                day=form.cleaned_data["day"],
+            )
+            rolled = selectors.count_rollup(counts=result.counts, level=form.cleaned_data["level"])
+            ctx.update(
+                result=result,
+                rows=sorted(
+                    ((unit, n) for unit, n in rolled.items()),
+                    key=lambda row: (row[0] is None, row[0].name if row[0] else ""),
+                ),
+                unplaced=sorted(result.unplaced.items(), key=lambda row: row[0].name),
+            )
+        return render(request, self.template_name, ctx, status=200 if form.is_valid() else 400)
