@@ -138,6 +138,8 @@ STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 MEDIA_ROOT = DATA_DIR / "uploads"  # outside the web root; served only through views
 DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("TREEM_MAX_UPLOAD_BYTES", default=10 * 1024 * 1024)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+# The official national list is ~2 MB; anything far larger is not one.
+TREEM_MAX_IMPORT_BYTES = env.int("TREEM_MAX_IMPORT_BYTES", default=20 * 1024 * 1024)
 
 # --- Security -------------------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True

@@ -233,6 +233,7 @@ ENDPOINTS: tuple[Endpoint, ...] = (
         shown=lambda side: [side.commune, side.village],
     ),
     Endpoint("geo:unit_statistics", denied="no_role_a", shown=lambda side: [side.commune]),
+    Endpoint("geo:unit_import", permitted="admin", denied="coordinator"),
     Endpoint("geo:unit_detail", denied="no_role_a", record="commune"),
     Endpoint(
         "geo:village_add",

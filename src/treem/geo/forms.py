@@ -1,4 +1,5 @@
 from django import forms
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from treem.geo.models import Unit, UnitLevel
@@ -42,3 +43,28 @@ class UnitStatisticsForm(forms.Form):
         if data.get("under") == "period" and not data.get("day"):
             self.add_error("day", _("Choose the day whose units you want."))
         return data
+
+
+class UnitImportForm(forms.Form):
+    file = forms.FileField(
+        label=_("File"),
+        help_text=_(
+            "The General Statistics Office list (JSON): three levels, or the 2025 list with its merges."
+        ),
+    )
+    effective = forms.DateField(
+        label=_("Reorganisation date"),
+        required=False,
+        widget=forms.DateInput(attrs={"placeholder": "dd/mm/yyyy"}),
+        help_text=_("Leave empty for 01/07/2025."),
+    )
+    dry_run = forms.BooleanField(label=_("Check only (write nothing)"), required=False, initial=True)
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        limit = settings.TREEM_MAX_IMPORT_BYTES
+        if upload.size > limit:
+            raise forms.ValidationError(
+                _("The file is larger than %(limit)s MB.") % {"limit": limit // (1024 * 1024)}
+            )
+        return upload

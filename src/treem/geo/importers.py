@@ -40,6 +40,7 @@ from django.db.models.functions import Cast, Coalesce, Concat
 from django.utils.translation import gettext as _
 
 from treem.audit.services import audit_record
+from treem.core.scope import ScopeError
 from treem.core.text import fold
 from treem.geo.models import SuccessionKind, Unit, UnitLevel, UnitSuccession
 from treem.geo.services import unit_reparent
@@ -951,6 +952,11 @@ def units_import(
     ``progress(stage, done, total)`` is called as the work goes on. Nothing is written when the
     snapshot is refused (``UnitImportError``).
     """
+    if acting_user is not None and not (
+        acting_user.has_perm("geo.import_units") and acting_user.sees_all_units
+    ):
+        # The lists are national: only administrators not limited by place may load them.
+        raise ScopeError("geo.import_units")
     snapshot.check()
     with transaction.atomic():
         writer = _Writer(snapshot, progress)

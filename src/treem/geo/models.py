@@ -87,6 +87,7 @@ class Unit(models.Model):
     class Meta:
         verbose_name = _("administrative unit")
         verbose_name_plural = _("administrative units")
+        permissions = [("import_units", _("Can import the official lists of units"))]
         ordering = ["level", "code", "name", "id"]
         constraints = [
             models.UniqueConstraint(

@@ -7,6 +7,7 @@ urlpatterns = [
     path("", views.UnitListView.as_view(), name="unit_list"),
     path("export.csv", views.UnitExportView.as_view(), name="unit_export"),
     path("statistics/", views.UnitStatisticsView.as_view(), name="unit_statistics"),
+    path("import/", views.UnitImportView.as_view(), name="unit_import"),
     path("<int:pk>/", views.UnitDetailView.as_view(), name="unit_detail"),
     path("<int:pk>/villages/add/", views.VillageCreateView.as_view(), name="village_add"),
     path("villages/<int:pk>/edit/", views.VillageUpdateView.as_view(), name="village_edit"),

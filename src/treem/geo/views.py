@@ -1,5 +1,6 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -10,9 +11,9 @@ from django.views import View
 from treem.accounts.models import Agency
 from treem.core.forms import apply_service_errors
 from treem.core.views import ScopedCsvExportView, ScopedDetailView, ScopedListView, ScopedQuerysetMixin
-from treem.geo import selectors, services
+from treem.geo import importers, selectors, services
 from treem.geo.filtersets import PlacementReviewFilterSet, UnitFilterSet
-from treem.geo.forms import PlacementForm, UnitStatisticsForm, VillageForm
+from treem.geo.forms import PlacementForm, UnitImportForm, UnitStatisticsForm, VillageForm
 from treem.geo.models import PlacementReview, Unit, UnitLevel
 
 
@@ -202,3 +203,46 @@ class UnitStatisticsView(ScopedQuerysetMixin, View):
                 unplaced=sorted(result.unplaced.items(), key=lambda row: row[0].name),
             )
         return render(request, self.template_name, ctx, status=200 if form.is_valid() else 400)
+
+
+class UnitImportView(ScopedQuerysetMixin, View):
+    """Upload an official list of units (administrators not limited by place)."""
+
+    model = Unit
+    template_name = "geo/unit_import.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        user = request.user
+        if user.is_authenticated and not (user.has_perm("geo.import_units") and user.sees_all_units):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+    def get(self, request):
+        return render(request, self.template_name, {"form": UnitImportForm()})
+
+    def post(self, request):
+        form = UnitImportForm(request.POST, request.FILES)
+        if not form.is_valid():
+            return render(request, self.template_name, {"form": form}, status=400)
+        upload = form.cleaned_data["file"]
+        try:
+            snapshot = importers.parse_gso(
+                upload.read(), name=upload.name, effective=form.cleaned_data["effective"]
+            )
+            with transaction.atomic():
+                result = importers.units_import(snapshot=snapshot, acting_user=request.user)
+                if form.cleaned_data["dry_run"]:
+                    transaction.set_rollback(True)
+        except ValidationError as exc:
+            form.add_error("file", exc.messages)
+            return render(request, self.template_name, {"form": form}, status=400)
+        return render(
+            request,
+            self.template_name,
+            {
+                "form": UnitImportForm(),
+                "result": result,
+                "dry_run": form.cleaned_data["dry_run"],
+                "name": upload.name,
+            },
+        )
