@@ -48,6 +48,7 @@ def test_import_writes_the_units_and_one_event(client, admin):
     assert response.status_code == 200
     created = response.context["result"].created
     assert created > 0 and Unit.objects.count() == units + created
+    assert AuditEvent.objects.count() == events + 1
     assert AuditEvent.objects.filter(action="geo.units.imported").count() == 1
     assert Unit.objects.filter(code="20194", name="Phường Hải").exists()
 
