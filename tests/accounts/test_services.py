@@ -427,7 +427,7 @@ def test_agency_succession_needs_a_successor(geo, coordinator):
             acting_user=coordinator, predecessor=geo.agency_a, successors=[], effective=REORG
         ),
         "successors",
-        "Name at least one successor agency.",
+        "Choose at least one successor agency.",
     )
 
 

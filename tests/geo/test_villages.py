@@ -205,7 +205,7 @@ def test_add_village_page(client, geo, officer_a):
     assert response["Location"] == geo.commune_a.get_absolute_url()
     village = Unit.objects.get(parent=geo.commune_a, name="Thôn Ba")
     page = client.get(response["Location"])
-    assert "Village Thôn Ba added." in page.content.decode()
+    assert "Thôn Ba added." in page.content.decode()
     assert village.name in page.content.decode()
 
 

@@ -60,7 +60,7 @@ ROLES: tuple[Role, ...] = (
     Role(
         "agency_reporter",
         _("Agency reporter"),
-        _("A department or organisation that reports on its plan tasks."),
+        _("Staff of a department or organisation who report on their tasks in the plan."),
         _VIEW_REFERENCE,
     ),
     Role(

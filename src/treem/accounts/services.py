@@ -212,7 +212,7 @@ def agency_succeed(
     """Close ``predecessor`` the day before ``effective`` and name who carries its work on."""
     scope_require(acting_user, predecessor.unit, "accounts.change_agency")
     if not successors:
-        raise ValidationError({"successors": _("Name at least one successor agency.")})
+        raise ValidationError({"successors": _("Choose at least one successor agency.")})
     if predecessor in successors:
         raise ValidationError({"successors": _("An agency cannot succeed itself.")})
     visible = set(Agency.objects.restrict(acting_user, "view").filter(pk__in=[s.pk for s in successors]))

@@ -213,7 +213,7 @@ class AgencySucceedView(ScopedQuerysetMixin, View):
             except ValidationError as exc:
                 apply_service_errors(form, exc)
             else:
-                messages.success(request, _("The succession was recorded."))
+                messages.success(request, _("The merger or transfer was recorded."))
                 return redirect(agency)
         return render(request, self.template_name, {"form": form, "agency": agency}, status=400)
 

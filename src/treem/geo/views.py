@@ -65,7 +65,7 @@ class VillageCreateView(ScopedQuerysetMixin, View):
             except ValidationError as exc:
                 apply_service_errors(form, exc)
             else:
-                messages.success(request, _("Village %(name)s added.") % {"name": village.name})
+                messages.success(request, _("%(name)s added.") % {"name": village.name})
                 return redirect(commune)
         return render(request, "geo/village_form.html", {"form": form, "commune": commune}, status=400)
 
@@ -114,7 +114,7 @@ class VillageRetireView(ScopedQuerysetMixin, View):
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
             return redirect(village)
-        messages.success(request, _("Village %(name)s is no longer in use.") % {"name": village.name})
+        messages.success(request, _("%(name)s is no longer in use.") % {"name": village.name})
         return redirect(village.parent)
 
 
