@@ -64,7 +64,10 @@ class Unit(models.Model):
         _("name without diacritics"), max_length=200, db_index=True, editable=False
     )
     kind = models.CharField(
-        _("kind"), max_length=60, blank=True, help_text=_("For example: Tỉnh, Thành phố, Xã, Phường, Đặc khu, Thôn…")
+        _("kind"),
+        max_length=60,
+        blank=True,
+        help_text=_("For example: Tỉnh, Thành phố, Xã, Phường, Đặc khu, Thôn…"),
     )
     level = models.CharField(_("level"), max_length=10, choices=UnitLevel.choices)
     parent = models.ForeignKey(
