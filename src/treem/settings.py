@@ -127,7 +127,7 @@ FORMAT_MODULE_PATH = ["treem.formats"]
 # --- Static files: Bootstrap and htmx come from PyPI packages, never a CDN ------------------
 STATIC_URL = "static/"
 STATIC_ROOT = DATA_DIR / "static"
-STATICFILES_DIRS = [("bootstrap", str(bootstrap_wrapper.get_bootstrap_dir()))]
+STATICFILES_DIRS = [PACKAGE_DIR / "static", ("bootstrap", str(bootstrap_wrapper.get_bootstrap_dir()))]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
