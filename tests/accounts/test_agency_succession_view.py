@@ -3,11 +3,19 @@ import datetime as dt
 import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
+from django.utils import translation
 
 from tests.factories import AgencyFactory, ProvinceFactory
 from treem.accounts.models import Agency, AgencySuccession, User
 from treem.accounts.services import agency_succeed
 from treem.audit.models import AuditEvent
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    # Messages are asserted in their English source; the site's default language is Vietnamese.
+    with translation.override("en"):
+        yield
 
 
 def test_coordinator_records_a_department_merger(client, coordinator, geo):

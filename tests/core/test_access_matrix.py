@@ -278,7 +278,7 @@ ENDPOINTS: tuple[Endpoint, ...] = (
     Endpoint(
         "accounts:user_list", permitted="coordinator", denied="officer_a", shown=lambda side: [side.user]
     ),
-    Endpoint("accounts:user_detail", permitted="coordinator", denied="officer_a", record="user"),
+    Endpoint("accounts:user_detail", permitted="coordinator", denied="officer_a", record="user", events=1),
     Endpoint("accounts:user_add", permitted="coordinator", denied="officer_a"),
     Endpoint(
         "accounts:user_add",

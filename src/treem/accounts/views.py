@@ -25,9 +25,12 @@ class UserListView(ScopedListView):
 
 
 class UserDetailView(ScopedDetailView):
+    """A person's account: their contact details are personal data, so each view is audited."""
+
     model = User
     template_name = "accounts/user_detail.html"
     context_object_name = "person"
+    audit_views = True
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
