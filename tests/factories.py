@@ -81,3 +81,14 @@ class UserFactory(factory.django.DjangoModelFactory):
             UnitAssignment.objects.bulk_create(UnitAssignment(user=self, unit=u) for u in extracted)
         if create:
             self.save()
+
+
+class ChildFactory(factory.django.DjangoModelFactory):
+    """A child of commune ``commune`` (required), born in 2018."""
+
+    class Meta:
+        model = "children.Child"
+
+    full_name = factory.Faker("name", locale="vi_VN")
+    sex = "female"
+    birth_year = 2018

@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "treem.audit",
     "treem.geo",
     "treem.accounts",
+    "treem.children",
 ]
 
 MIDDLEWARE = [

@@ -25,6 +25,34 @@ class Role:
 
 
 _VIEW_REFERENCE = ("geo.view_unit", "geo.view_unitsuccession", "accounts.view_agency")
+_VIEW_CHILDREN = (
+    "children.view_child",
+    "children.view_household",
+    "children.view_householdmember",
+    "children.view_caregiver",
+    "children.view_circumstancemembership",
+    "children.view_support",
+    "children.view_consent",
+    "children.view_ethnicity",
+    "children.view_circumstancegroup",
+)
+_KEEP_CHILDREN = (
+    *_VIEW_CHILDREN,
+    "children.add_child",
+    "children.change_child",
+    "children.add_household",
+    "children.change_household",
+    "children.add_householdmember",
+    "children.change_householdmember",
+    "children.add_caregiver",
+    "children.change_caregiver",
+    "children.add_circumstancemembership",
+    "children.change_circumstancemembership",
+    "children.add_support",
+    "children.change_support",
+    "children.add_consent",
+    "children.change_consent",
+)
 
 ROLES: tuple[Role, ...] = (
     Role(
@@ -55,6 +83,7 @@ ROLES: tuple[Role, ...] = (
             "accounts.add_unitassignment",
             "accounts.delete_unitassignment",
             "audit.view_auditevent",
+            *_KEEP_CHILDREN,
         ),
     ),
     Role(
@@ -74,19 +103,20 @@ ROLES: tuple[Role, ...] = (
             "geo.view_placementreview",
             "geo.change_placementreview",
             "geo.view_unitmove",
+            *_KEEP_CHILDREN,
         ),
     ),
     Role(
         "case_worker",
         _("Case worker"),
         _("Works on the child protection cases assigned to them."),
-        _VIEW_REFERENCE,
+        (*_VIEW_REFERENCE, *_VIEW_CHILDREN),
     ),
     Role(
         "case_supervisor",
         _("Case supervisor"),
         _("Approves case plans and closures (the commune chairman or delegate)."),
-        (*_VIEW_REFERENCE, "audit.view_auditevent"),
+        (*_VIEW_REFERENCE, *_VIEW_CHILDREN, "audit.view_auditevent"),
     ),
     Role(
         "hotline_officer",

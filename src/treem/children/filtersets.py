@@ -1,0 +1,63 @@
+"""The child FilterSet, shared by the registry pages, exports and the API."""
+
+import django_filters
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from treem.children.choices import Sex
+from treem.children.models import Child, CircumstanceGroup, Ethnicity
+from treem.core.text import fold
+
+
+class ChildFilterSet(django_filters.FilterSet):
+    q = django_filters.CharFilter(label=_("Name or ID number"), method="filter_q")
+    unit = django_filters.NumberFilter(label=_("Unit"), method="filter_unit")
+    sex = django_filters.ChoiceFilter(label=_("Sex"), choices=Sex.choices)
+    ethnicity = django_filters.ModelChoiceFilter(label=_("Ethnic group"), queryset=Ethnicity.objects.all())
+    group = django_filters.ModelChoiceFilter(
+        label=_("Special circumstance"), queryset=CircumstanceGroup.objects.all(), method="filter_group"
+    )
+    age_min = django_filters.NumberFilter(label=_("Age from"), method="filter_age_min", min_value=0)
+    age_max = django_filters.NumberFilter(label=_("Age to"), method="filter_age_max", min_value=0)
+    active = django_filters.BooleanFilter(label=_("In the registry"), field_name="is_active")
+
+    class Meta:
+        model = Child
+        fields = ["q", "unit", "sex", "ethnicity", "group", "age_min", "age_max", "active"]
+
+    def filter_q(self, queryset, name, value):
+        value = (value or "").strip()
+        if not value:
+            return queryset
+        digits = value.replace(" ", "")
+        if digits.isdigit() and len(digits) >= 6:
+            return queryset.filter(personal_id__startswith=digits)
+        folded = fold(value)
+        # Every word must appear: "nguyen an" finds "Nguyễn Văn An".
+        q = Q()
+        for word in folded.split():
+            q &= Q(name_folded__contains=word)
+        return queryset.filter(q)
+
+    def filter_unit(self, queryset, name, value):
+        from treem.geo.models import Unit
+
+        unit = Unit.objects.filter(pk=value).first()
+        if unit is None:
+            return queryset.none()
+        return queryset.filter(Q(commune__path__startswith=unit.path) | Q(village=unit))
+
+    def filter_group(self, queryset, name, value):
+        today = timezone.localdate()
+        return queryset.filter(
+            Q(circumstances__left_on__isnull=True) | Q(circumstances__left_on__gte=today),
+            circumstances__group=value,
+            circumstances__entered_on__lte=today,
+        ).distinct()
+
+    def filter_age_min(self, queryset, name, value):
+        return queryset.filter(birth_year__lte=timezone.localdate().year - int(value))
+
+    def filter_age_max(self, queryset, name, value):
+        return queryset.filter(birth_year__gte=timezone.localdate().year - int(value))
