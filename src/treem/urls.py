@@ -17,6 +17,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("units/", include("treem.geo.urls")),
+    path("children/", include("treem.children.urls")),
     path("accounts/", include("treem.accounts.urls")),
     path("audit/", include("treem.audit.urls")),
     path("api/v1/", include("treem.api_urls")),

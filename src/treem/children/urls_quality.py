@@ -1,0 +1,3 @@
+"""URLs of the child database: quality pages (included by children/urls.py)."""
+
+urlpatterns: list = []

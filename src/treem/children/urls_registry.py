@@ -1,0 +1,3 @@
+"""URLs of the child database: registry pages (included by children/urls.py)."""
+
+urlpatterns: list = []

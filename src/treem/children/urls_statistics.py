@@ -1,0 +1,3 @@
+"""URLs of the child database: statistics pages (included by children/urls.py)."""
+
+urlpatterns: list = []
