@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.contrib.postgres",  # trigram search on PostgreSQL; harmless on SQLite
     "rest_framework",
     "rest_framework.authtoken",
     "drf_spectacular",
@@ -193,3 +194,11 @@ LOGGING = {
 # The date the two-tier local government took effect; importers and the reorganisation use it
 # as their default effective date.
 TREEM_REORGANISATION_DATE = env.str("TREEM_REORGANISATION_DATE", default="2025-07-01")
+
+# --- National population database (cơ sở dữ liệu quốc gia về dân cư) -------------------------
+# treem talks to it through the adapter in children/population.py; the demo and the tests use
+# the local stand-in (``treem population_standin``). Empty URL: checks are off.
+TREEM_POPULATION_URL = env.str("TREEM_POPULATION_URL", default="")
+TREEM_POPULATION_TOKEN = env.str("TREEM_POPULATION_TOKEN", default="")
+TREEM_POPULATION_TIMEOUT = env.float("TREEM_POPULATION_TIMEOUT", default=5.0)
+TREEM_POPULATION_RETRIES = env.int("TREEM_POPULATION_RETRIES", default=2)
