@@ -101,6 +101,64 @@ def _people(agencies: dict[str, Agency]) -> list[tuple[str, str, str, str]]:
     return logins
 
 
+DEMO_CHILDREN = 240
+
+
+def _children() -> int:
+    """Synthetic children of the two demo communes, registered by their officers (audited)."""
+    import datetime as dt
+
+    from treem.children import services as child_services
+    from treem.children.models import Child, CircumstanceGroup, Ethnicity
+    from treem.children.synthetic import generate
+
+    if Child.objects.exists():
+        return 0
+    communes = {}
+    for code, officer in ((data.COMMUNE_BAN_THACH, "canbo.banthach"), (data.COMMUNE_HAI_VAN, "canbo.haivan")):
+        commune = _unit(UnitLevel.COMMUNE, code, current=True)
+        villages = {v.name: v for v in Unit.objects.filter(parent=commune, level=UnitLevel.VILLAGE)}
+        communes[code] = (commune, villages, User.objects.get(username=officer))
+    ethnicities = {e.code: e for e in Ethnicity.objects.all()}
+    groups = list(CircumstanceGroup.objects.filter(is_special_circumstance=True))
+    made = 0
+    for index, item in enumerate(
+        generate(
+            DEMO_CHILDREN,
+            communes=[(code, list(villages)) for code, (_c, villages, _u) in communes.items()],
+            duplicate_share=0.03,
+        )
+    ):
+        commune, villages, officer = communes[item.commune_code]
+        try:
+            child = child_services.child_register(
+                acting_user=officer,
+                commune=commune,
+                full_name=item.full_name,
+                sex=item.sex,
+                birth_date=item.birth_date,
+                birth_year=item.birth_year,
+                personal_id=item.personal_id,
+                ethnicity=ethnicities.get(item.ethnicity_code),
+                village=villages.get(item.village_name),
+                birth_registered=bool(item.personal_id) or index % 7 != 0,
+                source="demo",
+                source_key=item.source_key,
+            )
+        except Exception:  # noqa: BLE001, S112 - a generated record the rules refuse is simply left out
+            continue
+        made += 1
+        if index % 9 == 0:
+            child_services.circumstance_enter(
+                acting_user=officer,
+                child=child,
+                group=groups[index % len(groups)],
+                entered_on=dt.date(2025, 1 + index % 12, 1),
+                reason="Dữ liệu minh họa",
+            )
+    return made
+
+
 def seed_demo(*, stdout=None, verbosity: int = 1) -> DemoReport:
     """Load units, agencies, villages and people; carry old villages over to the new units."""
     if not Unit.objects.filter(
@@ -125,4 +183,5 @@ def seed_demo(*, stdout=None, verbosity: int = 1) -> DemoReport:
             _villages(_unit(UnitLevel.COMMUNE, code, current=True), names)
         reorganise(effective=data.REORG)
         logins = _people(agencies)
+        _children()
     return DemoReport(logins=logins)
