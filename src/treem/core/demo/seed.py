@@ -145,7 +145,7 @@ def _children() -> int:
                 source="demo",
                 source_key=item.source_key,
             )
-        except Exception:  # noqa: BLE001, S112 - a generated record the rules refuse is simply left out
+        except Exception:  # noqa: S112 - a generated record the rules refuse is simply left out
             continue
         made += 1
         if index % 9 == 0:
