@@ -6,6 +6,7 @@ from rest_framework.routers import DefaultRouter
 
 from treem.accounts.api.views import AgencyViewSet, MeView, UserViewSet
 from treem.audit.api.views import AuditEventViewSet
+from treem.children.api.views import ChildViewSet
 from treem.geo.api.views import PlacementReviewViewSet, UnitSuccessionViewSet, UnitViewSet
 
 
@@ -23,6 +24,7 @@ router.register("placement-reviews", PlacementReviewViewSet, basename="placement
 router.register("agencies", AgencyViewSet, basename="agency")
 router.register("users", UserViewSet, basename="user")
 router.register("audit-events", AuditEventViewSet, basename="auditevent")
+router.register("children", ChildViewSet, basename="child")
 
 app_name = "api"
 urlpatterns = [

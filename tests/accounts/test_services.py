@@ -146,7 +146,7 @@ def test_user_create_refuses_role_escalation(geo, coordinator):
 def test_user_create_refuses_a_role_with_permissions_the_granter_lacks(geo):
     """A user who may add users but not read the audit log cannot hand that right out."""
     clerk = UserFactory(username="van_thu", units=[geo.commune_a])
-    for codename in ("add_user", "view_unit", "view_unitsuccession", "view_agency"):
+    for codename in ("add_user", "view_unit", "view_unitsuccession", "view_agency", "view_statistics"):
         clerk.user_permissions.add(Permission.objects.get(codename=codename))
     clerk = User.objects.get(pk=clerk.pk)
     refused(

@@ -20,20 +20,24 @@ coordinator's scope is the province holding A and B, so for them "out of scope" 
 
 from __future__ import annotations
 
+import datetime as dt
 import json
+import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 from types import SimpleNamespace
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 import pytest
 from django.contrib.contenttypes.models import ContentType
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from rest_framework.authtoken.models import Token
 
 from tests.conftest import BEFORE, REORG
 from tests.factories import (
     AgencyFactory,
+    ChildFactory,
     CommuneFactory,
     ProvinceFactory,
     SuccessionFactory,
@@ -42,6 +46,9 @@ from tests.factories import (
 )
 from treem.accounts.models import Agency, User
 from treem.audit.models import AuditEvent
+from treem.children import importers, services, views_import
+from treem.children.models import Child, CircumstanceGroup, CircumstanceMembership, Consent
+from treem.children.models_duplicates import DuplicateCandidate
 from treem.geo.models import PlacementReview, Unit, UnitSuccession
 from treem.geo.services import village_create
 
@@ -64,9 +71,54 @@ def _review(record_name: str, old_unit: Unit, scope_unit: Unit) -> PlacementRevi
     return review
 
 
+CHILD_NAMES = {
+    "a": ("Lò Thị Mai", "Lò Thị Mại"),
+    "b": ("Vừ Văn Páo", "Vừ Văn Pào"),
+    "c": ("Hà Thị Xuân", "Hà Thị Xuấn"),
+}
+
+
+def _children_records(side, tag: str) -> None:
+    """A child of the side's commune, in a group, with a consent, and a possible duplicate of it."""
+    name, twin_name = CHILD_NAMES[tag]
+    side.child = ChildFactory(commune=side.commune, full_name=name)
+    twin = ChildFactory(commune=side.commune, full_name=twin_name)
+    side.membership = services.circumstance_enter(
+        acting_user=side.user,
+        child=side.child,
+        group=CircumstanceGroup.objects.get(code="a"),
+        entered_on=dt.date(2025, 1, 15),
+    )
+    side.consent = services.consent_record(
+        acting_user=side.user,
+        child=side.child,
+        purpose="registry",
+        given_on=dt.date(2025, 1, 10),
+        legal_basis="consent",
+        given_by="Mẹ của trẻ",
+        child_agreed=True,
+    )
+    side.duplicate = DuplicateCandidate.objects.create(
+        child_a=side.child, child_b=twin, score=0.9, reasons=["name"]
+    )
+
+
 @pytest.fixture
-def world(geo, admin, coordinator, officer_a, officer_b, viewer, supervisor_a, officer_no_unit, no_role_a):
+def world(
+    geo,
+    admin,
+    coordinator,
+    officer_a,
+    officer_b,
+    viewer,
+    supervisor_a,
+    officer_no_unit,
+    no_role_a,
+    settings,
+    tmp_path,
+):
     """Every persona, and the records of three places (sides a, b and c)."""
+    settings.MEDIA_ROOT = tmp_path / "media"  # import reports are written there
     province_c = ProvinceFactory(name="Tỉnh Xa", code="47", kind="Tỉnh", valid_from=REORG)
     commune_c = CommuneFactory(name="Xã Xa Xôi", code="30001", parent=province_c, valid_from=REORG)
     old_c = CommuneFactory(name="Xã Xa Cũ", code="30005", valid_to=BEFORE)
@@ -107,6 +159,8 @@ def world(geo, admin, coordinator, officer_a, officer_b, viewer, supervisor_a, o
             event=event_in(commune_c, admin, "Thôn Nhật Ký Xa"),
         ),
     }
+    for tag, side in sides.items():
+        _children_records(side, tag)
     personas = {
         "admin": admin,
         "coordinator": coordinator,
@@ -149,6 +203,8 @@ class Endpoint:
     anonymous: int | None = None  # status for anonymous callers of a public endpoint
     public: str = ""  # why it needs no sign-in
     variant: str = ""  # tells two lines of the same URL and method apart
+    query: dict | None = None  # a fixed query string (not a record: the entry stays unscoped)
+    forged_key: str = "pk"  # the URL argument the forged-identifier test replaces
 
     @property
     def id(self) -> str:
@@ -186,6 +242,69 @@ def _user_edit_form(side) -> dict:
 
 def _agency_form(side) -> dict:
     return {"name": "Hội Liên hiệp Phụ nữ", "kind": "mass_org", "unit": side.commune.pk}
+
+
+@dataclass(frozen=True)
+class GroupChoice:
+    """A circumstance group (reference data, the same for every side) as a form value, looked up
+    when the request is sent (the table is read before the database exists)."""
+
+    code: str
+
+    def __str__(self) -> str:
+        return str(CircumstanceGroup.objects.get(code=self.code).pk)
+
+
+def _child_form(side) -> dict:
+    return {
+        "commune": side.commune.pk,
+        "village": side.village.pk,
+        "full_name": "Trẻ Mới Đăng Ký",
+        "sex": "male",
+        "birth_year": "2019",
+        "nationality": "VN",
+        "schooling_status": "unknown",
+    }
+
+
+def _child_edit_form(side) -> dict:
+    return {
+        "village": side.village.pk,
+        "full_name": "Tên Trẻ Đã Sửa",
+        "sex": "female",
+        "birth_year": "2018",
+        "nationality": "VN",
+        "schooling_status": "in_school",
+    }
+
+
+def _import_file(side) -> dict:
+    """A one-row children file for the side's commune (the commune is named by its code)."""
+    header = importers.template_csv()
+    row = f"Trẻ Nhập Từ Tệp,Nữ,,2017,,Kinh,VN,{side.commune.code}".encode()
+    content = header + row + b"," * (header.count(b",") - row.count(b",")) + b"\r\n"
+    return {"file": SimpleUploadedFile("tre-em.csv", content, content_type="text/csv")}
+
+
+def _import_report_token(side) -> dict:
+    """The token of an error report of a refused import by the side's user (made on first use)."""
+    if not hasattr(side, "report_token"):
+        header = importers.template_csv()
+        row = "Trẻ Lỗi,Nữ,,2017,,Kinh,VN,99999".encode()  # no commune has this code
+        path = views_import.report_dir().parent / f"loi-{side.user.pk}.csv"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(header + row + b"," * (header.count(b",") - row.count(b",")) + b"\r\n")
+        token = secrets.token_urlsafe(24)
+        report = views_import._report_path(side.user, token)
+        report.parent.mkdir(parents=True, exist_ok=True)
+        result = importers.children_import(acting_user=side.user, path=path, report_path=report)
+        assert result.report_path and report.exists(), "the refused import wrote no report"
+        side.report_token = token
+    return {"token": side.report_token}
+
+
+def _api_child(side) -> dict:
+    return {"commune": side.commune.pk, "full_name": "Trẻ Qua API", "sex": "male", "birth_year": 2019}
 
 
 def _agency_put(side) -> dict:
@@ -356,6 +475,178 @@ ENDPOINTS: tuple[Endpoint, ...] = (
         kwargs=lambda side: {"app_label": "accounts", "model_name": "agency", "pk": side.agency.pk},
         variant="agency",
     ),
+    # --- the child database: registry pages ---
+    Endpoint("children:child_list", denied="viewer", shown=lambda side: [side.child]),
+    Endpoint("children:child_add", denied="supervisor_a"),
+    Endpoint(
+        "children:child_add",
+        "post",
+        denied="supervisor_a",
+        data=_child_form,
+        ok=302,
+        events=1,
+        out_status=400,  # a commune outside the officer's units is not among the form's choices
+    ),
+    Endpoint("children:child_detail", denied="viewer", record="child", events=1),
+    Endpoint("children:child_edit", denied="supervisor_a", record="child", events=1),
+    Endpoint(
+        "children:child_edit",
+        "post",
+        denied="supervisor_a",
+        record="child",
+        data=_child_edit_form,
+        ok=302,
+        events=1,
+    ),
+    Endpoint(
+        "children:child_deactivate",
+        "post",
+        denied="supervisor_a",
+        record="child",
+        data=lambda side: {"deactivate-reason": "Chuyển khỏi tỉnh"},
+        ok=302,
+        events=1,
+    ),
+    Endpoint(
+        "children:caregiver_add",
+        "post",
+        denied="supervisor_a",
+        record="child",
+        data=lambda side: {"caregiver-relationship": "mother", "caregiver-full_name": "Lò Thị Hoa"},
+        ok=302,
+        events=1,
+    ),
+    Endpoint(
+        "children:circumstance_enter",
+        "post",
+        denied="supervisor_a",
+        record="child",
+        data=lambda side: {
+            "circumstance-group": GroupChoice("d"),
+            "circumstance-entered_on": "2025-03-01",
+        },
+        ok=302,
+        events=1,
+    ),
+    Endpoint(
+        "children:circumstance_leave",
+        "post",
+        denied="supervisor_a",
+        record="membership",
+        data=lambda side: {f"leave-{side.membership.pk}-left_on": "2025-06-01"},
+        ok=302,
+        events=1,
+    ),
+    Endpoint(
+        "children:support_add",
+        "post",
+        denied="supervisor_a",
+        record="child",
+        data=lambda side: {
+            "support-kind": "Trợ cấp xã hội hằng tháng",
+            "support-given_on": "2025-04-01",
+            "support-agency": side.agency.pk,
+            "support-amount_vnd": "500000",
+        },
+        ok=302,
+        events=1,
+    ),
+    Endpoint(
+        "children:consent_add",
+        "post",
+        denied="supervisor_a",
+        record="child",
+        data=lambda side: {
+            "consent-purpose": "sharing",
+            "consent-legal_basis": "consent",
+            "consent-given_by": "Mẹ của trẻ",
+            "consent-child_agreed": "true",
+            "consent-given_on": "2025-05-01",
+        },
+        ok=302,
+        events=1,
+    ),
+    Endpoint(
+        "children:consent_withdraw",
+        "post",
+        denied="supervisor_a",
+        record="consent",
+        data=lambda side: {f"withdraw-{side.consent.pk}-withdrawn_on": "2025-07-01"},
+        ok=302,
+        events=1,
+    ),
+    # --- the child database: import and export ---
+    Endpoint("children:import", denied="supervisor_a"),
+    Endpoint(
+        "children:import",
+        "post",
+        denied="supervisor_a",
+        data=_import_file,
+        events=1,  # one event for the whole file
+        out_status=400,  # a row of a commune outside the officer's units refuses the file
+    ),
+    Endpoint("children:import_template", denied="supervisor_a", kwargs=lambda side: {"fmt": "xlsx"}),
+    Endpoint(
+        "children:import_report",
+        denied="supervisor_a",
+        record="user",  # the report of a refused import by the side's user
+        kwargs=_import_report_token,
+        forged_key="token",
+    ),
+    Endpoint("children:export", denied="viewer", variant="page"),
+    Endpoint(
+        "children:export",
+        denied="viewer",
+        query={"format": "csv"},
+        events=1,
+        shown=lambda side: [side.child],
+        variant="csv",
+    ),
+    # --- the child database: quality ---
+    Endpoint("children:quality", denied="viewer", data=lambda side: {"unit": side.commune.pk}),
+    Endpoint("children:duplicate_list", denied="viewer", shown=lambda side: [side.duplicate]),
+    Endpoint(
+        "children:duplicate_find",
+        "post",
+        denied="supervisor_a",
+        data=lambda side: {"unit": side.commune.pk},
+        ok=302,
+        events=1,
+    ),
+    Endpoint("children:duplicate_detail", denied="viewer", record="duplicate"),
+    Endpoint(
+        "children:duplicate_merge",
+        "post",
+        denied="supervisor_a",
+        record="duplicate",
+        data=lambda side: {"keep": side.child.pk},
+        ok=302,
+        events=2,
+    ),
+    Endpoint(
+        "children:duplicate_dismiss",
+        "post",
+        denied="supervisor_a",
+        record="duplicate",
+        data=lambda side: {"reason": "Hai trẻ khác nhau"},
+        ok=302,
+        events=1,
+    ),
+    Endpoint(
+        "children:child_population_check",
+        "post",
+        denied="supervisor_a",
+        record="child",
+        ok=302,  # the registry is not configured in tests: a message, nothing recorded
+    ),
+    # --- the child database: statistics ---
+    Endpoint("children:statistics", denied="no_role_a", data=lambda side: {"unit": side.commune.pk}),
+    Endpoint(
+        "children:statistics_export",
+        denied="no_role_a",
+        data=lambda side: {"unit": side.commune.pk},
+        events=1,
+    ),
     # --- API ---
     Endpoint("api:api-root", api=True, open_to_all="lists the endpoints; each checks its own rights"),
     Endpoint("api:me", api=True, open_to_all="the caller's own account"),
@@ -427,6 +718,36 @@ ENDPOINTS: tuple[Endpoint, ...] = (
         shown=lambda side: [side.event],
     ),
     Endpoint("api:auditevent-detail", api=True, permitted="coordinator", denied="officer_a", record="event"),
+    Endpoint("api:child-list", api=True, denied="viewer", shown=lambda side: [side.child]),
+    Endpoint(
+        "api:child-list",
+        "post",
+        api=True,
+        denied="supervisor_a",
+        data=_api_child,
+        ok=201,
+        events=1,
+        out_status=400,  # not among the serializer's commune choices
+    ),
+    Endpoint("api:child-detail", api=True, denied="viewer", record="child", events=1),
+    Endpoint(
+        "api:child-detail",
+        "patch",
+        api=True,
+        denied="supervisor_a",
+        record="child",
+        data=lambda side: {"village": side.village.pk, "notes": "Ghi chú qua API"},
+        events=1,
+    ),
+    Endpoint(
+        "api:child-detail",
+        "put",
+        api=True,
+        denied="supervisor_a",
+        record="child",
+        data=lambda side: {"full_name": "Tên Qua API", "sex": "female", "birth_year": 2018},
+        events=1,
+    ),
 )
 
 PUBLIC_ENDPOINTS = [e for e in ENDPOINTS if e.permitted is None]
@@ -446,10 +767,15 @@ def ids(entries):
 def call(client, entry: Endpoint, side: SimpleNamespace | None):
     """Send the entry's request for ``side``'s record; returns (url, response)."""
     url = reverse(entry.name, kwargs=entry.url_kwargs(side))
+    if entry.query:
+        url = f"{url}?{urlencode(entry.query)}"
     send = getattr(client, entry.method)
     if entry.data is None:
         return url, send(url)
     data = entry.data(side)
+    if entry.method == "get":  # the body of a GET is its query string (part of the login's "next")
+        url = f"{url}?{urlencode(data, doseq=True)}"
+        return url, send(url)
     if entry.api:
         return url, send(url, json.dumps(data), content_type="application/json")
     return url, send(url, data)
@@ -463,6 +789,12 @@ def body(response) -> str:
 
 def marker(obj) -> str:
     """The text by which a record shows in a page or an export."""
+    if isinstance(obj, Child):
+        return obj.full_name
+    if isinstance(obj, (CircumstanceMembership, Consent)):
+        return obj.child.full_name
+    if isinstance(obj, DuplicateCandidate):
+        return obj.child_a.full_name
     if isinstance(obj, UnitSuccession):
         return obj.successor.name
     if isinstance(obj, User):
@@ -634,7 +966,7 @@ def test_forged_ids_are_404_never_500(client, world, entry):
     before = AuditEvent.objects.count()
     forged = FORGED_PKS + (FORGED_API_PKS if entry.api else ())
     for value in forged:
-        kwargs = {**entry.url_kwargs(mine), "pk": value}
+        kwargs = {**entry.url_kwargs(mine), entry.forged_key: value}
         url = reverse(entry.name, kwargs=kwargs)
         send = getattr(client, entry.method)
         if entry.data is None:

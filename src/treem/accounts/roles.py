@@ -27,6 +27,7 @@ class Role:
 _VIEW_REFERENCE = ("geo.view_unit", "geo.view_unitsuccession", "accounts.view_agency")
 _VIEW_CHILDREN = (
     "children.view_child",
+    "children.view_statistics",
     "children.view_household",
     "children.view_householdmember",
     "children.view_caregiver",
@@ -128,7 +129,7 @@ ROLES: tuple[Role, ...] = (
         "viewer",
         _("Read-only viewer"),
         _("Leadership and the ministry: sees figures, changes nothing."),
-        _VIEW_REFERENCE,
+        (*_VIEW_REFERENCE, "children.view_statistics"),
     ),
 )
 ROLES_BY_SLUG = {r.slug: r for r in ROLES}

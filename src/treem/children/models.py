@@ -247,6 +247,7 @@ class Child(TrackedModel):
     class Meta:
         verbose_name = _("child")
         verbose_name_plural = _("children")
+        permissions = [("view_statistics", _("Can see statistics of children (no individual records)"))]
         ordering = ["commune_id", "name_folded", "id"]
         constraints = [
             models.UniqueConstraint(
@@ -452,3 +453,6 @@ class Consent(TrackedModel):
     def is_active(self, day: dt.date | None = None) -> bool:
         day = day or timezone.localdate()
         return self.given_on <= day and (self.withdrawn_on is None or self.withdrawn_on > day)
+
+
+from treem.children.models_duplicates import DuplicateCandidate  # noqa: E402, F401

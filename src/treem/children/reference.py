@@ -39,3 +39,18 @@ CIRCUMSTANCE_GROUPS = [
 ]
 
 AT_RISK = ("nguy-co", "Trẻ em có nguy cơ rơi vào hoàn cảnh đặc biệt", "Luật Trẻ em 2016, Điều 47–49")
+
+
+def ensure_loaded(ethnicity_model, group_model) -> None:
+    """Create or refresh the reference rows (used by the migration, and by the demo after a flush)."""
+    for code, name in ETHNIC_GROUPS:
+        ethnicity_model.objects.update_or_create(code=code, defaults={"name": name})
+    for order, (code, name) in enumerate(CIRCUMSTANCE_GROUPS, start=1):
+        group_model.objects.update_or_create(
+            code=code, defaults={"name": name, "legal_basis": LAW, "sort_order": order}
+        )
+    code, name, basis = AT_RISK
+    group_model.objects.update_or_create(
+        code=code,
+        defaults={"name": name, "legal_basis": basis, "sort_order": 100, "is_special_circumstance": False},
+    )

@@ -114,6 +114,9 @@ def _children() -> int:
 
     if Child.objects.exists():
         return 0
+    from treem.children import reference
+
+    reference.ensure_loaded(Ethnicity, CircumstanceGroup)
     communes = {}
     for code, officer in ((data.COMMUNE_BAN_THACH, "canbo.banthach"), (data.COMMUNE_HAI_VAN, "canbo.haivan")):
         commune = _unit(UnitLevel.COMMUNE, code, current=True)

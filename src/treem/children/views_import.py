@@ -1,0 +1,257 @@
+"""Pages to import children from the template and to export what the user may see.
+
+The import runs inside the request for now (background jobs come later). The full error report
+of a refused file is kept under ``MEDIA_ROOT/import-reports`` in a file named by the user's id and
+a random token, so only that user can download it; reports are removed after a day.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+import tempfile
+import time
+from pathlib import Path
+
+from django import forms
+from django.conf import settings
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse, Http404, HttpResponse, StreamingHttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views import View
+
+from treem.children import exporters, importers
+from treem.children.filtersets import ChildFilterSet
+from treem.children.importers import ChildImportError
+from treem.core.forms import apply_service_errors
+
+REPORT_DIR_NAME = "import-reports"
+REPORT_TTL_SECONDS = 24 * 3600
+TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{20,64}$")
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def max_import_bytes() -> int:
+    """Upload limit for children files (a separate, larger limit may be configured)."""
+    return getattr(settings, "TREEM_MAX_CHILDREN_IMPORT_BYTES", settings.TREEM_MAX_IMPORT_BYTES)
+
+
+def report_dir() -> Path:
+    return Path(settings.MEDIA_ROOT) / REPORT_DIR_NAME
+
+
+def _report_path(user, token: str) -> Path:
+    return report_dir() / f"{user.pk}-{token}.xlsx"
+
+
+def _remove_old_reports() -> None:
+    limit = time.time() - REPORT_TTL_SECONDS
+    for path in report_dir().glob("*.xlsx"):
+        try:
+            if path.stat().st_mtime < limit:
+                path.unlink()
+        except FileNotFoundError:  # removed by a concurrent request
+            pass
+
+
+class ChildImportForm(forms.Form):
+    file = forms.FileField(
+        label=gettext_lazy("File"),
+        help_text=gettext_lazy("An .xlsx or .csv file in the template: one child per row."),
+    )
+    dry_run = forms.BooleanField(label=gettext_lazy("Check only (write nothing)"), required=False)
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        limit = max_import_bytes()
+        if upload.size > limit:
+            raise forms.ValidationError(
+                _("The file is larger than %(limit)s MB.") % {"limit": limit // (1024 * 1024)}
+            )
+        return upload
+
+
+class ChildExportForm(forms.Form):
+    format = forms.ChoiceField(
+        label=gettext_lazy("Format"),
+        choices=[("xlsx", gettext_lazy("Excel (.xlsx)")), ("csv", gettext_lazy("CSV (UTF-8)"))],
+        initial="xlsx",
+        widget=forms.RadioSelect,
+    )
+    deidentified = forms.BooleanField(
+        label=gettext_lazy(
+            "Leave out identifying fields (name, personal ID number, date of birth — the year stays —, "
+            "village, head of household, notes, record and source numbers)"
+        ),
+        required=False,
+        initial=True,
+    )
+
+
+class _PermissionMixin(LoginRequiredMixin):
+    permission = "children.add_child"
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and not request.user.has_perm(self.permission):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+
+class ChildImportView(_PermissionMixin, View):
+    """Upload a children file: check it, and import it when every row is valid."""
+
+    template_name = "children/import/upload.html"
+    result_template_name = "children/import/result.html"
+
+    def get(self, request):
+        return render(request, self.template_name, self._context(ChildImportForm()))
+
+    def _context(self, form, **extra):
+        return {
+            "form": form,
+            "columns": importers.COLUMNS,
+            "max_mb": max_import_bytes() // (1024 * 1024),
+            **extra,
+        }
+
+    def post(self, request):
+        form = ChildImportForm(request.POST, request.FILES)
+        if not form.is_valid():
+            return render(request, self.template_name, self._context(form), status=400)
+        upload = form.cleaned_data["file"]
+        dry_run = form.cleaned_data["dry_run"]
+        token = secrets.token_urlsafe(24)
+        report = _report_path(request.user, token)
+        report.parent.mkdir(parents=True, exist_ok=True)
+        _remove_old_reports()
+        try:
+            with _local_copy(upload) as path:
+                result = importers.children_import(
+                    acting_user=request.user,
+                    path=path,
+                    file_name=Path(upload.name).name,
+                    dry_run=dry_run,
+                    report_path=report,
+                )
+        except ChildImportError as exc:
+            form.add_error("file", exc.messages)
+            return render(request, self.template_name, self._context(form), status=400)
+        context = {
+            "result": result,
+            "report_url": reverse("children:import_report", args=[token]) if result.report_path else "",
+            "errors_shown": importers.ERRORS_KEPT,
+        }
+        return render(request, self.result_template_name, context, status=200 if result.ok else 400)
+
+
+class _local_copy:
+    """The uploaded file as a path on disk (Django keeps large uploads in a temporary file)."""
+
+    def __init__(self, upload):
+        self.upload = upload
+        self.temp = None
+
+    def __enter__(self) -> Path:
+        if hasattr(self.upload, "temporary_file_path"):
+            return Path(self.upload.temporary_file_path())
+        suffix = Path(self.upload.name).suffix.lower()[:8]
+        self.temp = tempfile.NamedTemporaryFile(suffix=suffix, prefix="treem-upload-")
+        for chunk in self.upload.chunks():
+            self.temp.write(chunk)
+        self.temp.flush()
+        return Path(self.temp.name)
+
+    def __exit__(self, *exc_info) -> None:
+        if self.temp is not None:
+            self.temp.close()
+
+
+class ChildImportTemplateView(_PermissionMixin, View):
+    """The import template, made on the fly: .xlsx (with instructions) or .csv."""
+
+    def get(self, request, fmt: str):
+        if fmt == "xlsx":
+            content, content_type = importers.template_xlsx(), XLSX_TYPE
+        elif fmt == "csv":
+            content, content_type = importers.template_csv(), "text/csv; charset=utf-8"
+        else:
+            raise Http404
+        response = HttpResponse(content, content_type=content_type)
+        response["Content-Disposition"] = f'attachment; filename="mau-nhap-tre-em.{fmt}"'
+        return response
+
+
+class ChildImportReportView(_PermissionMixin, View):
+    """The full error report of the user's own refused import; anyone else gets 404."""
+
+    def get(self, request, token: str):
+        if not TOKEN_RE.match(token):
+            raise Http404
+        path = _report_path(request.user, token)
+        try:
+            handle = path.open("rb")
+        except FileNotFoundError as exc:
+            raise Http404 from exc
+        return FileResponse(
+            handle, as_attachment=True, filename="loi-nhap-tre-em.xlsx", content_type=XLSX_TYPE
+        )
+
+
+class ChildExportView(_PermissionMixin, View):
+    """Export the children the user may see, filtered as on the list; every export is audited.
+
+    Without ``format`` in the query: a page to choose the format and whether identifying fields
+    go out. With it: the file (CSV streamed).
+    """
+
+    permission = "children.view_child"
+    template_name = "children/import/export.html"
+
+    def get(self, request):
+        params = request.GET.copy()
+        if "format" not in params:
+            return self._page(request, ChildExportForm())
+        form = ChildExportForm(params)
+        if not form.is_valid():
+            return self._page(request, form, status=400)
+        try:
+            export = exporters.children_export(
+                acting_user=request.user,
+                filters=params,
+                fmt=form.cleaned_data["format"],
+                identifying=not form.cleaned_data["deidentified"],
+            )
+        except ValidationError as exc:
+            if hasattr(exc, "error_dict") and "format" not in exc.error_dict:
+                # Filters that do not parse: say so rather than export more than was asked.
+                form.add_error(
+                    None, _("The filters of the list are not valid; go back to the list and filter again.")
+                )
+            else:
+                apply_service_errors(form, exc)
+            return self._page(request, form, status=400)
+        if export.fmt == "csv":
+            response = StreamingHttpResponse(
+                exporters.csv_chunks(export), content_type="text/csv; charset=utf-8"
+            )
+        else:
+            handle = tempfile.TemporaryFile(prefix="treem-export-")  # noqa: SIM115 - closed by FileResponse
+            exporters.write_xlsx(export, handle)
+            handle.seek(0)
+            response = FileResponse(handle, content_type=XLSX_TYPE)
+        response["Content-Disposition"] = f'attachment; filename="{export.filename}"'
+        return response
+
+    def _page(self, request, form, status: int = 200):
+        # The list's filters travel with the form as hidden fields.
+        kept = [
+            (name, value)
+            for name, values in request.GET.lists()
+            if name in ChildFilterSet.base_filters
+            for value in values
+        ]
+        return render(request, self.template_name, {"form": form, "kept": kept}, status=status)
