@@ -262,7 +262,9 @@ class StatisticsExportView(StatisticsMixin, View):
             return plain_text(_errors_text(form), 400)
         mode = form.cleaned_data["mode"]
         counts = ChildCounts(queryset=statistics_children(user), day=day, unit=unit)
-        tables = export_tables(counts, form.group_by, years=form.cleaned_data.get("years") or 5)
+        tables = export_tables(
+            counts, form.group_by, years=form.cleaned_data.get("years") or int(DEFAULTS["years"])
+        )
         hidden = suppress(tables) if mode == PUBLICATION else None
         place = _slug(unit.code or unit.name) if unit else "tat-ca"
         exact = "" if mode == PUBLICATION else "-chinh-xac"
