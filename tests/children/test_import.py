@@ -915,3 +915,30 @@ def test_a_sheet_starting_at_b2_and_a_wrong_dimension_are_read_whole(officer_a, 
             archive.writestr(name, data)
     again = children_import(acting_user=officer_a, path=path)
     assert again.rows == 2 and [(e.row, e.column) for e in again.errors] == [(4, "Ngày sinh")]
+
+
+def test_one_head_with_and_without_a_village_is_one_household_and_reimport_changes_nothing(
+    officer_a, geo, tmp_path
+):
+    path = write_csv(
+        tmp_path,
+        [
+            row(**{"Số định danh cá nhân": "", "Mã nguồn": "1"}),
+            row(**{"Họ và tên": "Lê B", "Số định danh cá nhân": "", "Mã nguồn": "2", "Thôn/tổ dân phố": ""}),
+            row(
+                **{
+                    "Họ và tên": "Lê C",
+                    "Số định danh cá nhân": "",
+                    "Mã nguồn": "3",
+                    "Hộ gia đình (chủ hộ)": "NGUYEN VAN BINH",
+                }
+            ),
+        ],
+    )
+    result = children_import(acting_user=officer_a, path=path)
+    assert result.ok and result.households_created == 1, result.errors
+    assert Child.objects.values("household").distinct().count() == 1
+    before = state()
+    again = children_import(acting_user=officer_a, path=path)
+    assert again.ok and again.unchanged == 3, again.errors
+    assert state() == before

@@ -425,6 +425,8 @@ class _Formula:
         self.cell, self.text = cell, text
 
 
+# In free text ("#N/A" as "not applicable") an Excel error marker may be what the officer meant.
+FREE_TEXT_KEYS = frozenset({"notes"})
 EXCEL_ERRORS = {"#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A", "#GETTING_DATA"}
 
 
@@ -894,6 +896,16 @@ MATCH_FIELDS = (
 )
 
 
+class _NewHousehold:
+    """A household the file creates; ``pk`` is set once it is written."""
+
+    __slots__ = ("commune_id", "head_name", "pk", "village_id")
+
+    def __init__(self, commune_id: int, village_id: int | None, head_name: str):
+        self.commune_id, self.village_id, self.head_name = commune_id, village_id, head_name
+        self.pk: int | None = None
+
+
 class _Decision(NamedTuple):
     action: str  # create / update / unchanged / inactive / error
     pk: int | None
@@ -921,7 +933,7 @@ class _Importer:
         self.commune_by_id: dict[int, Unit] = {}
         self.villages: dict[int, dict[str, list[Unit]]] = {}
         self.households: dict[int, dict[str, list[tuple[int, int | None]]]] = {}
-        self.new_households: dict[tuple, int | None] = {}  # key → pk once written
+        self.new_households: dict[tuple, _NewHousehold] = {}
         self.ethnicities = self._load_ethnicities()
         # Duplicates within the file: compact indexes (value → first row).
         self.seen_ids: dict[str, int] = {}
@@ -1097,7 +1109,7 @@ class _Importer:
                 if "\x00" in value:
                     self.error(number, key, value.replace("\x00", ""), str(MSG_NUL))
                     failed = True
-                elif value[:1] == "#" and value.strip() in EXCEL_ERRORS:
+                elif value[:1] == "#" and key not in FREE_TEXT_KEYS and value.strip() in EXCEL_ERRORS:
                     self.error(number, key, value, str(MSG_EXCEL_ERROR))
                     failed = True
             elif isinstance(value, _Formula):
@@ -1342,24 +1354,40 @@ class _Importer:
                 self.error(r.row, "personal_id", r.personal_id, message)
         return None
 
-    def household_pk(self, r: Parsed) -> int | str | None:
-        """The row's household: an existing pk, None, "new", or "ambiguous"."""
+    def household_pk(self, r: Parsed) -> int | _NewHousehold | str | None:
+        """The row's household: a pk, a household still to create, None, "new" or "ambiguous".
+
+        Households are matched by head of household (case and diacritics ignored) in the commune:
+        one of the row's village, else one whose village was never recorded; a row without a
+        village takes one without a village, else the only one. The same head in another village
+        is another household. Households this file creates are matched the same way.
+        """
         key = r.household_key()
         if key is None:
             return None
         candidates = self._existing_households(r.commune_id).get(key[2], [])
-        if r.village_id and candidates:
-            # A household of the row's village, else one whose village was never recorded; the
-            # same head in another village is another household.
-            candidates = [c for c in candidates if c[1] == r.village_id] or [
-                c for c in candidates if c[1] is None
-            ]
-        if len(candidates) == 1:
-            return candidates[0][0]
+        if candidates:
+            unplaced = [c for c in candidates if c[1] is None]
+            if r.village_id:
+                candidates = [c for c in candidates if c[1] == r.village_id] or unplaced
+            else:
+                candidates = unplaced or candidates
         if len(candidates) > 1:
             return "ambiguous"
-        written = self.new_households.get(key)
-        return written if written is not None else "new"
+        if not candidates:
+            return "new"
+        found = candidates[0][0]
+        if isinstance(found, _NewHousehold):
+            return found.pk if found.pk is not None else found
+        return found
+
+    def add_household(self, r: Parsed) -> _NewHousehold:
+        """Register the row's household as one to create (matched by later rows)."""
+        new = _NewHousehold(r.commune_id, r.village_id, r.household)
+        key = r.household_key()
+        self._existing_households(r.commune_id).setdefault(key[2], []).append((new, r.village_id))
+        self.new_households[key] = new
+        return new
 
     def _changes(self, r: Parsed, match: dict) -> dict[str, Any]:
         changes: dict[str, Any] = {}
@@ -1567,7 +1595,7 @@ def _check_pass(importer: _Importer, source: _Source, result: ImportResult, spil
                     and r.household
                     and importer.household_pk(r) == "new"
                 ):
-                    importer.new_households[r.household_key()] = None
+                    importer.add_household(r)
                 valid += 1
                 out.write(json.dumps(r, ensure_ascii=False, separators=(",", ":")))
                 out.write("\n")
@@ -1662,8 +1690,8 @@ def _write_pass(importer: _Importer, spill: Path, valid: int, result: ImportResu
                     written_communes.add(r.commune_id)
                 elif decision.action == "update":
                     changes = dict(decision.changes)
-                    if changes.get("household_id") == "new":  # created just above
-                        changes["household_id"] = importer.household_pk(r)
+                    if "household_id" in changes and not isinstance(changes["household_id"], int | None):
+                        changes["household_id"] = importer.household_pk(r)  # created just above
                     updates[decision.pk] = changes
                     written_communes.update((r.commune_id, decision.commune_id))
             Child.objects.bulk_create(new_children, batch_size=BATCH)
@@ -1674,7 +1702,7 @@ def _write_pass(importer: _Importer, spill: Path, valid: int, result: ImportResu
             done += len(batch)
             if importer.progress:
                 importer.progress("write", done, valid)
-        counts["household"] = sum(1 for pk in importer.new_households.values() if pk is not None)
+        counts["household"] = sum(1 for new in importer.new_households.values() if new.pk is not None)
         result.created, result.updated = counts["create"], counts["update"]
         result.households_created = counts["household"]
         if result.created or result.updated or result.households_created:
@@ -1693,32 +1721,38 @@ def _write_pass(importer: _Importer, spill: Path, valid: int, result: ImportResu
 
 
 def _create_households(importer: _Importer, batch: list[Parsed], decisions: list[_Decision], user) -> None:
-    wanted: dict[tuple, Parsed] = {}
+    """Write the households the batch's rows need that do not exist yet."""
+    wanted: dict[int, _NewHousehold] = {}
     for r, decision in zip(batch, decisions, strict=True):
-        if decision.action in ("create", "update") and r.household and importer.household_pk(r) == "new":
-            wanted.setdefault(r.household_key(), r)
+        if decision.action not in ("create", "update") or not r.household:
+            continue
+        household = importer.household_pk(r)
+        if household == "new":  # not seen by the first pass (the records changed meanwhile)
+            household = importer.add_household(r)
+        if isinstance(household, _NewHousehold) and household.pk is None:
+            wanted[id(household)] = household
     if not wanted:
         return
-    households = [
+    rows = [
         Household(
-            commune_id=r.commune_id,
-            village_id=r.village_id,
-            head_name=r.household,
+            commune_id=new.commune_id,
+            village_id=new.village_id,
+            head_name=new.head_name,
             created_by=user,
             updated_by=user,
         )
-        for r in wanted.values()
+        for new in wanted.values()
     ]
-    Household.objects.bulk_create(households, batch_size=BATCH)
-    for key, household in zip(wanted, households, strict=True):
+    Household.objects.bulk_create(rows, batch_size=BATCH)
+    for new, household in zip(wanted.values(), rows, strict=True):
         if household.pk is None:  # a database that returns no ids from a bulk insert
             household.pk = (
-                Household.objects.filter(commune_id=key[0], head_name=household.head_name)
+                Household.objects.filter(commune_id=new.commune_id, head_name=new.head_name)
                 .order_by("-pk")
                 .values_list("pk", flat=True)
                 .first()
             )
-        importer.new_households[key] = household.pk
+        new.pk = household.pk
 
 
 def _new_child(importer: _Importer, r: Parsed, user) -> Child:
