@@ -48,7 +48,7 @@ def registry(geo):
 def test_officer_registers_a_child(page, login, officer_a, geo):
     login(page, officer_a)
     with page.expect_navigation():
-        page.locator("#nav").get_by_role("link", name=text_in("vi", "Children")).click()
+        page.locator("#nav").get_by_role("link", name=text_in("vi", "Children"), exact=True).click()
     with page.expect_navigation():
         page.get_by_test_id("child-add").click()
     expect(page.locator("main h1")).to_have_text(text_in("vi", "Register a child"))
