@@ -195,3 +195,36 @@ def test_an_exported_file_imports_back_unchanged(officer_a, children, tmp_path):
     csv_path.write_text("".join(exporters.csv_chunks(csv_export)), encoding="utf-8")
     again = children_import(acting_user=officer_a, path=csv_path)
     assert again.ok and (again.created, again.updated, again.unchanged) == (0, 0, 2), again.errors
+
+
+def test_export_command_writes_what_the_user_may_see_and_audits(officer_a, children, tmp_path, capsys):
+    from django.core.management import call_command
+
+    out = tmp_path / "tre-em.csv"
+    call_command("export_children", str(out), user="canbo_a", filter=["sex=male"])
+    lines = list(csv.reader(io.StringIO(out.read_text(encoding="utf-8").lstrip("\ufeff"))))
+    assert [line[1] for line in lines[1:]] == ["Lê Văn Tám"]
+    assert "1 children written" in capsys.readouterr().out
+    assert exported_events().get().changes["filters"] == {"sex": "male"}
+    xlsx = tmp_path / "tre-em.xlsx"
+    call_command("export_children", str(xlsx), user="canbo_a", deidentified=True)
+    header = [c.value for c in openpyxl.load_workbook(xlsx)["Trẻ em"][1]]
+    assert "Họ và tên" not in header and exported_events().count() == 2
+
+
+@pytest.mark.parametrize(
+    ("args", "options", "message"),
+    [
+        (["x.csv"], {}, "--user"),
+        (["x.pdf"], {"user": "canbo_a"}, "Name the output file .csv or .xlsx."),
+        (["x.csv"], {"user": "canbo_a", "filter": ["sex"]}, "NAME=VALUE"),
+        (["x.csv"], {"user": "canbo_a", "filter": ["sex=robot"]}, "Select a valid choice"),
+        (["x.csv"], {"user": "khongvaitro"}, "may not see children"),
+    ],
+)
+def test_export_command_refusals(officer_a, no_role_a, children, tmp_path, args, options, message):
+    from django.core.management import CommandError, call_command
+
+    with pytest.raises(CommandError, match=message):
+        call_command("export_children", *[str(tmp_path / a) for a in args], **options)
+    assert exported_events().count() == 0

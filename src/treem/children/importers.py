@@ -933,10 +933,12 @@ class _Importer:
         self.commune_by_id: dict[int, Unit] = {}
         self.villages: dict[int, dict[str, list[Unit]]] = {}
         self.households: dict[int, dict[str, list[tuple[int, int | None]]]] = {}
-        self.new_households: dict[tuple, _NewHousehold] = {}
+        # Households the file creates are kept in the commune indexes only (memory), and counted.
+        self.households_to_create = 0
+        self.households_written = 0
         self.ethnicities = self._load_ethnicities()
         # Duplicates within the file: compact indexes (value → first row).
-        self.seen_ids: dict[str, int] = {}
+        self.seen_ids: dict[int, int] = {}  # the 12 digits as a number: half the memory of text
         self.seen_keys: dict[str, int] = {}
         self.seen_records: dict[int, int] = {}
         self.matched: dict[int, int] = {}
@@ -1384,9 +1386,8 @@ class _Importer:
     def add_household(self, r: Parsed) -> _NewHousehold:
         """Register the row's household as one to create (matched by later rows)."""
         new = _NewHousehold(r.commune_id, r.village_id, r.household)
-        key = r.household_key()
-        self._existing_households(r.commune_id).setdefault(key[2], []).append((new, r.village_id))
-        self.new_households[key] = new
+        self._existing_households(r.commune_id).setdefault(_fold(r.household), []).append((new, r.village_id))
+        self.households_to_create += 1
         return new
 
     def _changes(self, r: Parsed, match: dict) -> dict[str, Any]:
@@ -1424,7 +1425,7 @@ class _Importer:
                 )
                 ok = False
         if r.personal_id:
-            first = self.seen_ids.setdefault(r.personal_id, r.row)
+            first = self.seen_ids.setdefault(int(r.personal_id), r.row)
             if first != r.row:
                 self.error(
                     r.row,
@@ -1644,7 +1645,7 @@ def _check_pass(importer: _Importer, source: _Source, result: ImportResult, spil
         if result.rows == 0:
             raise ChildImportError(_("The file has the headers but no child's row."), code="no_rows")
         flush()
-        result.households_created = len(importer.new_households)
+        result.households_created = importer.households_to_create
         if importer.progress:
             importer.progress("check", result.rows, result.rows)
     return valid
@@ -1702,7 +1703,7 @@ def _write_pass(importer: _Importer, spill: Path, valid: int, result: ImportResu
             done += len(batch)
             if importer.progress:
                 importer.progress("write", done, valid)
-        counts["household"] = sum(1 for new in importer.new_households.values() if new.pk is not None)
+        counts["household"] = importer.households_written
         result.created, result.updated = counts["create"], counts["update"]
         result.households_created = counts["household"]
         if result.created or result.updated or result.households_created:
@@ -1753,6 +1754,7 @@ def _create_households(importer: _Importer, batch: list[Parsed], decisions: list
                 .first()
             )
         new.pk = household.pk
+    importer.households_written += len(rows)
 
 
 def _new_child(importer: _Importer, r: Parsed, user) -> Child:

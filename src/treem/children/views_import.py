@@ -63,7 +63,11 @@ class ChildImportForm(forms.Form):
         label=gettext_lazy("File"),
         help_text=gettext_lazy("An .xlsx or .csv file in the template: one child per row."),
     )
-    dry_run = forms.BooleanField(label=gettext_lazy("Check only (write nothing)"), required=False)
+    dry_run = forms.BooleanField(
+        label=gettext_lazy("Check only (write nothing)"),
+        required=False,
+        widget=forms.CheckboxInput(attrs={"class": "form-check-input"}),
+    )
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
@@ -89,6 +93,7 @@ class ChildExportForm(forms.Form):
         ),
         required=False,
         initial=True,
+        widget=forms.CheckboxInput(attrs={"class": "form-check-input"}),
     )
 
 
