@@ -15,7 +15,7 @@ import openpyxl
 import pytest
 from django.core.management import CommandError, call_command
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 
 from tests.factories import ChildFactory, VillageFactory
 from treem.audit.models import AuditEvent
@@ -133,6 +133,19 @@ def test_officer_imports_a_commune_file(officer_a, geo, tmp_path, writer):
     assert event.changes["created"] == 3 and event.changes["file"] == path.name
     assert event.changes["sha256"] == importers.file_checksum(path)
     assert event.unit == geo.commune_a and event.actor == officer_a
+
+
+def test_imported_child_takes_every_model_default(officer_a, geo, tmp_path):
+    """The bulk path (COPY on PostgreSQL) fills the columns the file has no say in like save()."""
+    before = timezone.now()
+    result = children_import(acting_user=officer_a, path=write_csv(tmp_path, [row()]))
+    assert result.written, result.errors
+    child = Child.objects.get(personal_id="048315000123")
+    assert child.is_active is True and child.inactive_reason == "" and child.merged_into is None
+    assert child.id_check_status == "not_checked" and child.id_checked_at is None
+    assert child.updated_by == officer_a
+    assert before <= child.created_at <= child.updated_at <= timezone.now()
+    assert child.schooling_status and child.nationality == "VN"
 
 
 def test_reimporting_the_same_file_changes_nothing(officer_a, geo, tmp_path):

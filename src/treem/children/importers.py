@@ -44,7 +44,7 @@ from typing import Any, NamedTuple
 
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -1263,10 +1263,14 @@ class _Importer:
             else {}
         )
         by_key: dict[tuple[str, str], dict] = {}
-        for source, source_keys in keys.items():
-            found = children.filter(source=source, source_key__in=source_keys).exclude(source_key="")
+        if keys:
+            # One query per batch whatever the number of sources (each commune's file has its own):
+            # the keys lead the unique index on (source_key, source).
+            all_keys = set().union(*keys.values())
+            found = children.filter(source_key__in=all_keys).exclude(source_key="")
             for c in found.values(*MATCH_FIELDS):
-                by_key[(c["source"], c["source_key"])] = c
+                if c["source_key"] in keys.get(c["source"], ()):
+                    by_key[(c["source"], c["source_key"])] = c
         return [self._decide_row(r, by_record, by_id, by_key, first_pass=first_pass) for r in rows]
 
     def _in_scope(self, path: str) -> bool:
@@ -1598,7 +1602,7 @@ def _check_pass(importer: _Importer, source: _Source, result: ImportResult, spil
                 ):
                     importer.add_household(r)
                 valid += 1
-                out.write(json.dumps(r, ensure_ascii=False, separators=(",", ":")))
+                out.write(json.dumps([decision.action, r], ensure_ascii=False, separators=(",", ":")))
                 out.write("\n")
             batch.clear()
             importer.flush_errors()
@@ -1651,11 +1655,13 @@ def _check_pass(importer: _Importer, source: _Source, result: ImportResult, spil
     return valid
 
 
-def _read_spill(spill: Path) -> Iterator[list[Parsed]]:
-    batch: list[Parsed] = []
+def _read_spill(spill: Path) -> Iterator[list[tuple[str, Parsed]]]:
+    """The checked rows in batches, each with the first pass's decision."""
+    batch: list[tuple[str, Parsed]] = []
     with spill.open(encoding="utf-8") as fh:
         for line in fh:
-            batch.append(Parsed(*json.loads(line)))
+            action, values = json.loads(line)
+            batch.append((action, Parsed(*values)))
             if len(batch) >= BATCH:
                 yield batch
                 batch = []
@@ -1665,60 +1671,78 @@ def _read_spill(spill: Path) -> Iterator[list[Parsed]]:
 
 def _write_pass(importer: _Importer, spill: Path, valid: int, result: ImportResult) -> None:
     """Second pass: write the checked rows in bulk, one transaction, one audit event."""
+    try:
+        with transaction.atomic():
+            _write_batches(importer, spill, valid, result)
+    except IntegrityError as exc:
+        # A new child's ID number or source key was taken meanwhile: the unique indexes say so.
+        logger.info("children import refused while writing: %s", exc)
+        raise _records_changed() from exc
+
+
+def _records_changed() -> ChildImportError:
+    return ChildImportError(
+        _("Records changed while the file was being checked: nothing was imported. Import it again."),
+        code="changed",
+    )
+
+
+def _write_batches(importer: _Importer, spill: Path, valid: int, result: ImportResult) -> None:
     user = importer.user
     now = timezone.now()
     done = 0
     written_communes: set[int] = set()
     counts = {"create": 0, "update": 0, "household": 0}
-    with transaction.atomic():
-        for batch in _read_spill(spill):
-            importer.batch_errors = []
-            decisions = importer.decide(batch, first_pass=False)
-            if importer.batch_errors or any(d.action == "error" for d in decisions):
-                raise ChildImportError(
-                    _(
-                        "Records changed while the file was being checked: nothing was imported. "
-                        "Import it again."
-                    ),
-                    code="changed",
-                )
-            _create_households(importer, batch, decisions, user)
-            new_children = []
-            updates: dict[int, dict[str, Any]] = {}
-            for r, decision in zip(batch, decisions, strict=True):
-                if decision.action == "create":
-                    new_children.append(_new_child(importer, r, user))
-                    written_communes.add(r.commune_id)
-                elif decision.action == "update":
-                    changes = dict(decision.changes)
-                    if "household_id" in changes and not isinstance(changes["household_id"], int | None):
-                        changes["household_id"] = importer.household_pk(r)  # created just above
-                    updates[decision.pk] = changes
-                    written_communes.update((r.commune_id, decision.commune_id))
-            Child.objects.bulk_create(new_children, batch_size=BATCH)
-            counts["create"] += len(new_children)
-            if updates:
-                _apply_updates(updates, user, now)
-                counts["update"] += len(updates)
-            done += len(batch)
-            if importer.progress:
-                importer.progress("write", done, valid)
-        counts["household"] = importer.households_written
-        result.created, result.updated = counts["create"], counts["update"]
-        result.households_created = counts["household"]
-        if result.created or result.updated or result.households_created:
-            for commune_id in written_communes:
-                if commune_id not in importer.commune_by_id:
-                    importer.commune_by_id[commune_id] = Unit.objects.get(pk=commune_id)
-            audit_record(
-                user,
-                "children.child.imported",
-                None,
-                object_label=result.file_name,
-                unit=_common_unit(written_communes, importer.commune_by_id),
-                changes=result.as_dict(),
-            )
-            result.written = True
+    for pairs in _read_spill(spill):
+        batch = [r for _action, r in pairs]
+        # Rows matched to a record are looked up again, inside the transaction, for their
+        # current values; new rows are not: the unique indexes refuse one taken meanwhile.
+        again = [r for action, r in pairs if action != "create"]
+        importer.batch_errors = []
+        fresh = iter(importer.decide(again, first_pass=False) if again else [])
+        decisions = [
+            _Decision("create", None, {}) if action == "create" else next(fresh) for action, _r in pairs
+        ]
+        if importer.batch_errors or any(d.action == "error" for d in decisions):
+            raise _records_changed()
+        _create_households(importer, batch, decisions, user)
+        new_children = []
+        updates: dict[int, dict[str, Any]] = {}
+        for r, decision in zip(batch, decisions, strict=True):
+            if decision.action == "create":
+                new_children.append(r)
+                written_communes.add(r.commune_id)
+            elif decision.action == "update":
+                changes = dict(decision.changes)
+                if "household_id" in changes and not isinstance(changes["household_id"], int | None):
+                    changes["household_id"] = importer.household_pk(r)  # created just above
+                updates[decision.pk] = changes
+                written_communes.update((r.commune_id, decision.commune_id))
+        new_rows = [_new_child_row(importer, r) for r in new_children]
+        _insert_children(new_rows, user, now)
+        counts["create"] += len(new_rows)
+        if updates:
+            _apply_updates(updates, user, now)
+            counts["update"] += len(updates)
+        done += len(batch)
+        if importer.progress:
+            importer.progress("write", done, valid)
+    counts["household"] = importer.households_written
+    result.created, result.updated = counts["create"], counts["update"]
+    result.households_created = counts["household"]
+    if result.created or result.updated or result.households_created:
+        for commune_id in written_communes:
+            if commune_id not in importer.commune_by_id:
+                importer.commune_by_id[commune_id] = Unit.objects.get(pk=commune_id)
+        audit_record(
+            user,
+            "children.child.imported",
+            None,
+            object_label=result.file_name,
+            unit=_common_unit(written_communes, importer.commune_by_id),
+            changes=result.as_dict(),
+        )
+        result.written = True
 
 
 def _create_households(importer: _Importer, batch: list[Parsed], decisions: list[_Decision], user) -> None:
@@ -1757,35 +1781,92 @@ def _create_households(importer: _Importer, batch: list[Parsed], decisions: list
     importer.households_written += len(rows)
 
 
-def _new_child(importer: _Importer, r: Parsed, user) -> Child:
+# The columns a new child's row fills from the file; every other column takes its model default.
+NEW_CHILD_FIELDS = (
+    "commune_id",
+    "village_id",
+    "full_name",
+    "name_folded",
+    "sex",
+    "birth_date",
+    "birth_year",
+    "personal_id",
+    "ethnicity_id",
+    "nationality",
+    "birth_registered",
+    "birth_registration_place",
+    "household_id",
+    "school",
+    "grade",
+    "schooling_status",
+    "health_insurance",
+    "disability_type",
+    "disability_level",
+    "notes",
+    "source",
+    "source_key",
+)
+
+
+def _new_child_row(importer: _Importer, r: Parsed) -> tuple:
+    """A new child's values, in the order of ``NEW_CHILD_FIELDS``."""
     household = importer.household_pk(r) if "household" in importer.present else None
-    child = Child(
-        commune_id=r.commune_id,
-        village_id=r.village_id,
-        full_name=r.full_name,
-        sex=r.sex,
-        birth_date=dt.date.fromordinal(r.birth_date) if r.birth_date else None,
-        birth_year=r.birth_year,
-        personal_id=r.personal_id,
-        ethnicity_id=r.ethnicity_id,
-        nationality=r.nationality,
-        birth_registered=r.birth_registered,
-        birth_registration_place=r.birth_registration_place,
-        household_id=household if isinstance(household, int) else None,
-        school=r.school,
-        grade=r.grade,
-        schooling_status=r.schooling_status,
-        health_insurance=r.health_insurance,
-        disability_type=r.disability_type,
-        disability_level=r.disability_level,
-        notes=r.notes,
-        source=r.source,
-        source_key=r.source_key,
-        created_by=user,
-        updated_by=user,
+    return (
+        r.commune_id,
+        r.village_id,
+        r.full_name,
+        _fold(r.full_name),  # as Child.save() would
+        r.sex,
+        dt.date.fromordinal(r.birth_date) if r.birth_date else None,
+        r.birth_year,
+        r.personal_id,
+        r.ethnicity_id,
+        r.nationality,
+        r.birth_registered,
+        r.birth_registration_place,
+        household if isinstance(household, int) else None,
+        r.school,
+        r.grade,
+        r.schooling_status,
+        r.health_insurance,
+        r.disability_type,
+        r.disability_level,
+        r.notes,
+        r.source,
+        r.source_key,
     )
-    child.name_folded = _fold(child.full_name)  # bulk_create does not call save()
-    return child
+
+
+def _insert_children(rows: list[tuple], user, now) -> None:
+    """Insert new children: PostgreSQL's COPY where available, else ``bulk_create``.
+
+    Both write the same columns: the file's values, the import's user and time, and every other
+    column's model default (so a new field with a default needs no change here).
+    """
+    if not rows:
+        return
+    fixed = {"created_by_id": user.pk, "updated_by_id": user.pk, "created_at": now, "updated_at": now}
+    connection = transaction.get_connection()
+    if connection.vendor != "postgresql":
+        objects = [Child(**dict(zip(NEW_CHILD_FIELDS, values, strict=True)), **fixed) for values in rows]
+        Child.objects.bulk_create(objects, batch_size=BATCH)
+        return
+    fields = [f for f in Child._meta.concrete_fields if not f.primary_key]
+    prototype = Child()
+    defaults = {f.attname: f.get_db_prep_save(getattr(prototype, f.attname), connection) for f in fields}
+    defaults.update(fixed)
+    rest = [f.attname for f in fields if f.attname not in NEW_CHILD_FIELDS]
+    columns = [Child._meta.get_field(name).column for name in NEW_CHILD_FIELDS] + [
+        Child._meta.get_field(name).column for name in rest
+    ]
+    tail = tuple(defaults[name] for name in rest)
+    statement = "COPY {} ({}) FROM STDIN".format(
+        connection.ops.quote_name(Child._meta.db_table),
+        ", ".join(connection.ops.quote_name(c) for c in columns),
+    )
+    with connection.cursor() as cursor, cursor.copy(statement) as copy:
+        for values in rows:
+            copy.write_row(values + tail)
 
 
 def _apply_updates(updates: dict[int, dict[str, Any]], user, now) -> None:

@@ -256,7 +256,8 @@ class Child(TrackedModel):
                 name="children_child_personal_id_unique",
             ),
             models.UniqueConstraint(
-                fields=["source", "source_key"],
+                # The key first: an importer looks up a batch's keys with one IN on this index.
+                fields=["source_key", "source"],
                 condition=~Q(source_key=""),
                 name="children_child_source_key_unique",
             ),
