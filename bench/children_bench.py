@@ -52,6 +52,24 @@ def _communes():
     return list(Unit.objects.filter(parent=province, level="commune").order_by("code"))
 
 
+def _create_database() -> None:
+    """Create the benchmark database when it does not exist yet."""
+    import psycopg
+
+    settings = connection.settings_dict
+    admin = psycopg.connect(
+        host=settings["HOST"],
+        port=settings["PORT"] or 5432,
+        user=settings["USER"],
+        dbname="postgres",
+        autocommit=True,
+    )
+    with admin:
+        exists = admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", [settings["NAME"]]).fetchone()
+        if not exists:
+            admin.execute(f'CREATE DATABASE "{settings["NAME"]}"')
+
+
 def cmd_setup(args) -> dict:
     from django.contrib.auth.models import Group
 
@@ -59,6 +77,7 @@ def cmd_setup(args) -> dict:
     from treem.geo.models import Unit
     from treem.geo.services import unit_save_with_path
 
+    _create_database()
     call_command("migrate", verbosity=0)
     if not Unit.objects.filter(level="province", code="48", valid_from__isnull=False).exists():
         call_command("import_units", province=["48", "49"], no_progress=True, verbosity=0)
@@ -149,6 +168,10 @@ def cmd_import(args) -> dict:
         sys.exit(
             "the import benchmark compares with PostgreSQL's COPY: point TREEM_DATABASE_URL at PostgreSQL"
         )
+    if args.fresh:
+        with connection.cursor() as cursor:
+            cursor.execute(f"TRUNCATE {Child._meta.db_table} RESTART IDENTITY CASCADE")
+            cursor.execute("VACUUM ANALYZE")
     copy_seconds = _copy_baseline(args.csv)
     before = Child.objects.count()
     started = time.perf_counter()
@@ -246,6 +269,7 @@ def main() -> None:
     gen.add_argument("--out", default="/tmp/treem-children.csv")
     imp = sub.add_parser("import")
     imp.add_argument("--csv", default="/tmp/treem-children.csv")
+    imp.add_argument("--fresh", action="store_true", help="empty the children's tables first")
     srch = sub.add_parser("search")
     srch.add_argument("--samples", type=int, default=300)
     st = sub.add_parser("stats")

@@ -477,6 +477,35 @@ def test_detail_compares_side_by_side_and_merges(client, officer_a, twins_of_a, 
     assert AuditEvent.objects.filter(action__startswith="children.child.merged").count() == 2
 
 
+def test_opening_a_pair_audits_each_record_shown(client, officer_a, twins_of_a, candidate):
+    client.force_login(officer_a)
+    before = AuditEvent.objects.count()
+    assert client.get(candidate.get_absolute_url()).status_code == 200
+    viewed = AuditEvent.objects.filter(action="children.child.viewed").order_by("object_id")
+    assert AuditEvent.objects.count() == before + 2
+    assert [e.object_id for e in viewed] == sorted(str(c.pk) for c in twins_of_a)
+    for event in viewed:
+        assert event.actor == officer_a and event.unit == twins_of_a[0].commune
+        assert event.reason == str(candidate)
+
+
+def test_opening_a_pair_across_communes_audits_only_the_record_shown(client, officer_a, cross_pair):
+    client.force_login(officer_a)
+    mine = next(c for c in (cross_pair.child_a, cross_pair.child_b) if c.commune.code == "20001")
+    assert client.get(cross_pair.get_absolute_url()).status_code == 200
+    viewed = AuditEvent.objects.filter(action="children.child.viewed")
+    assert [(e.object_id, e.unit_id) for e in viewed] == [(str(mine.pk), mine.commune_id)]
+
+
+def test_a_refused_decision_or_a_pair_out_of_scope_audits_no_view(client, officer_a, officer_b, candidate):
+    client.force_login(officer_a)
+    response = client.post(reverse("children:duplicate_merge", args=[candidate.pk]), {"keep": ""})
+    assert response.status_code == 400 and "Nguyen Thi Anh" in response.content.decode()
+    client.force_login(officer_b)
+    assert client.get(candidate.get_absolute_url()).status_code == 404
+    assert not AuditEvent.objects.filter(action="children.child.viewed").exists()
+
+
 @pytest.mark.parametrize("keep", ["", "abc", "999999"])
 def test_merge_without_a_valid_choice_says_so(client, officer_a, candidate, keep):
     client.force_login(officer_a)

@@ -1,6 +1,7 @@
 """Registry pages: list and search, register, record page (audited), changes, small forms, scope."""
 
 import datetime as dt
+from urllib.parse import quote
 
 import pytest
 from django.urls import reverse
@@ -179,6 +180,18 @@ def test_list_access(client, viewer, no_role_a, officer_no_unit, child_a):
     client.force_login(officer_no_unit)
     response = client.get(url)
     assert response.status_code == 200 and list(response.context["object_list"]) == []
+
+
+def test_list_offers_import_to_those_who_may_add_and_export_to_all(client, officer_a, supervisor_a, child_a):
+    import_url = reverse("children:import")
+    export_button = f'form="child-search" formaction="{reverse("children:export")}"'
+    client.force_login(officer_a)
+    html = client.get(reverse("children:child_list")).content.decode()
+    assert f'href="{import_url}"' in html and export_button in html
+    assert 'id="child-search"' in html  # the form whose filters the button sends
+    client.force_login(supervisor_a)  # sees children, may not add any
+    html = client.get(reverse("children:child_list")).content.decode()
+    assert f'href="{import_url}"' not in html and export_button in html
 
 
 # --- the record page ----------------------------------------------------------------------------
@@ -432,6 +445,66 @@ def test_edit_form_is_audited_as_a_view_and_saves_through_the_service(client, of
     assert child_a.full_name == "Nguyễn Thị Ánh" and child_a.village == geo.village_a
     changes = events("children.child.updated").get().changes
     assert set(changes) == {"school", "grade", "health_insurance", "updated_by"}
+
+
+def edit_data(child_a, **changes) -> dict:
+    data = {
+        "full_name": child_a.full_name,
+        "sex": child_a.sex,
+        "birth_date": child_a.birth_date.strftime("%d/%m/%Y"),
+        "personal_id": child_a.personal_id,
+        "nationality": "VN",
+        "schooling_status": "unknown",
+        "village": child_a.village_id,
+    }
+    return {**data, **changes}
+
+
+def test_edit_goes_back_to_the_page_it_was_opened_from(client, officer_a, child_a, geo):
+    client.force_login(officer_a)
+    back = f"{reverse('children:quality')}?unit={geo.commune_a.pk}"
+    url = f"{reverse('children:child_edit', args=[child_a.pk])}?next={quote(back)}"
+    response = client.get(url)
+    assert response.context["next_url"] == back
+    assert f'href="{back.replace("&", "&amp;")}">Cancel' in response.content.decode()
+    response = client.post(url, edit_data(child_a, birth_registered="true"))
+    assert response.status_code == 302 and response.url == back
+    child_a.refresh_from_db()
+    assert child_a.birth_registered is True
+
+
+@pytest.mark.parametrize("target", ["https://example.org/", "//example.org/children/", "javascript:alert(1)"])
+def test_edit_never_goes_back_to_another_site(client, officer_a, child_a, target):
+    client.force_login(officer_a)
+    url = f"{reverse('children:child_edit', args=[child_a.pk])}?next={quote(target)}"
+    response = client.get(url)
+    assert response.context["next_url"] == ""
+    assert f'href="{child_a.get_absolute_url()}">Cancel' in response.content.decode()
+    response = client.post(url, edit_data(child_a, grade="5"))
+    assert response.status_code == 302 and response.url == child_a.get_absolute_url()
+
+
+def test_refused_edit_keeps_the_way_back(client, officer_a, child_a):
+    client.force_login(officer_a)
+    back = reverse("children:quality")
+    url = f"{reverse('children:child_edit', args=[child_a.pk])}?next={quote(back)}"
+    before = state()
+    response = client.post(url, edit_data(child_a, birth_date="31/02/2015"))
+    assert response.status_code == 400 and response.context["next_url"] == back
+    assert state() == before
+
+
+def test_quality_page_offers_to_fix_each_finding(client, officer_a, supervisor_a, geo):
+    unregistered = ChildFactory(commune=geo.commune_a, full_name="Lê Thị Hoa", birth_registered=False)
+    wrong_id = ChildFactory(commune=geo.commune_a, sex="male", birth_year=2015, personal_id="048315000123")
+    page = f"{reverse('children:quality')}?unit={geo.commune_a.pk}"
+    client.force_login(officer_a)
+    html = client.get(page).content.decode()
+    for child in (unregistered, wrong_id):
+        assert f"{reverse('children:child_edit', args=[child.pk])}?next={quote(page, safe='/')}" in html
+    client.force_login(supervisor_a)  # may see the findings, not change the records
+    html = client.get(page).content.decode()
+    assert "Lê Thị Hoa" in html and reverse("children:child_edit", args=[unregistered.pk]) not in html
 
 
 def test_edit_bad_input_changes_nothing(client, officer_a, child_a, geo):

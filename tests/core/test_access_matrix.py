@@ -613,7 +613,7 @@ ENDPOINTS: tuple[Endpoint, ...] = (
         ok=302,
         events=1,
     ),
-    Endpoint("children:duplicate_detail", denied="viewer", record="duplicate"),
+    Endpoint("children:duplicate_detail", denied="viewer", record="duplicate", events=2),  # both records
     Endpoint(
         "children:duplicate_merge",
         "post",

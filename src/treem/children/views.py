@@ -12,6 +12,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views import View
 
@@ -140,8 +141,18 @@ class ChildCreateView(ScopedQuerysetMixin, View):
         return render(request, self.template_name, {"form": form}, status=400)
 
 
+def next_url(request) -> str:
+    """The page of this site named by ``?next=`` (the quality page a finding was fixed from), or ""."""
+    target = request.GET.get("next", "")
+    allowed = url_has_allowed_host_and_scheme(target, {request.get_host()}, require_https=request.is_secure())
+    return target if target and allowed else ""
+
+
 class ChildUpdateView(ScopedQuerysetMixin, View):
-    """Change a child's record. The form shows the whole record, so opening it is audited as a view."""
+    """Change a child's record. The form shows the whole record, so opening it is audited as a view.
+
+    After saving, back to ``?next=`` when it names a page of this site, else to the record.
+    """
 
     model = Child
     action = "change"
@@ -152,7 +163,8 @@ class ChildUpdateView(ScopedQuerysetMixin, View):
         child = get_object_or_404(self.get_queryset(), pk=pk)
         audit_view(request.user, child)
         form = ChildForm(user=request.user, child=child, initial=ChildForm.initial_for(child))
-        return render(request, self.template_name, {"form": form, "child": child})
+        ctx = {"form": form, "child": child, "next_url": next_url(request)}
+        return render(request, self.template_name, ctx)
 
     def post(self, request, pk):
         child = get_object_or_404(self.get_queryset(), pk=pk)
@@ -167,8 +179,9 @@ class ChildUpdateView(ScopedQuerysetMixin, View):
                 child.refresh_from_db()  # the service may have set fields before refusing
             else:
                 messages.success(request, _("The record is saved."))
-                return redirect(child)
-        return render(request, self.template_name, {"form": form, "child": child}, status=400)
+                return redirect(next_url(request) or child.get_absolute_url())
+        ctx = {"form": form, "child": child, "next_url": next_url(request)}
+        return render(request, self.template_name, ctx, status=400)
 
 
 def child_page_context(request, child: Child, bound: dict | None = None) -> dict:

@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.generic import ListView
 
+from treem.audit.services import audit_view
 from treem.children import duplicates, population, quality
 from treem.children.choices import IdCheckStatus
 from treem.children.models import Child
@@ -79,7 +80,8 @@ class QualityView(_ChildPermissionMixin, View):
             ctx["report"] = quality.quality_report(user=request.user, unit=unit)
             ctx["lists"] = quality.finding_lists(user=request.user, unit=unit)
             ctx["list_limit"] = quality.LIST_LIMIT
-            ctx["can_find"] = _can_find(request.user, unit)
+            # Changing the commune's children: look for duplicates, and fix a finding from its line.
+            ctx["can_find"] = ctx["can_change"] = _can_find(request.user, unit)
             return render(request, "children/quality/commune.html", ctx)
         ctx["rows"] = rows = quality.quality_by_commune(user=request.user, unit=unit)
         ctx["report"] = quality.quality_total(unit=unit, rows=rows, user=request.user)
@@ -166,13 +168,21 @@ def _candidate_or_404(user, pk: int, action: str = "view") -> DuplicateCandidate
     )
 
 
-def _detail(request, candidate: DuplicateCandidate, *, error: str = "", status: int = 200):
+def _detail(
+    request, candidate: DuplicateCandidate, *, error: str = "", status: int = 200, audit: bool = False
+):
+    """The pair side by side. With ``audit``, each record shown is audited as viewed: the page shows
+    as much of a child as the record page does (a refused decision re-renders it without events)."""
     user = request.user
     visible = set(
         Child.objects.restrict(user, "view")
         .filter(pk__in=[candidate.child_a_id, candidate.child_b_id])
         .values_list("pk", flat=True)
     )
+    if audit:
+        for child in (candidate.child_a, candidate.child_b):
+            if child.pk in visible:
+                audit_view(user, child, reason=str(candidate))
     ctx = {
         "candidate": candidate,
         "visible_a": candidate.child_a_id in visible,
@@ -190,7 +200,7 @@ def _detail(request, candidate: DuplicateCandidate, *, error: str = "", status: 
 
 class DuplicateDetailView(_ChildPermissionMixin, View):
     def get(self, request, pk):
-        return _detail(request, _candidate_or_404(request.user, pk))
+        return _detail(request, _candidate_or_404(request.user, pk), audit=True)
 
 
 class DuplicateMergeView(_ChildPermissionMixin, View):
