@@ -37,10 +37,13 @@ def exact(user, text):
 
 
 def test_words_match_without_diacritics_or_case(officer_a, names):
-    # Every typed word is looked for inside the name: "an" is also inside "van" of Nguyễn Văn Bình.
-    assert exact(officer_a, "nguyen van an") == [names["Nguyễn Văn An"], names["Nguyễn Văn Bình"]]
-    assert exact(officer_a, "NGUYỄN văn AN")[0] == names["Nguyễn Văn An"]
+    # Every typed word must start a word of the name: "an" starts "Anh" but is only inside "Văn".
+    assert exact(officer_a, "nguyen van an") == [names["Nguyễn Văn An"]]
+    assert exact(officer_a, "NGUYỄN văn AN") == [names["Nguyễn Văn An"]]
     assert exact(officer_a, "an tuan") == [names["Trần Anh Tuấn"]]
+    assert exact(officer_a, "uan") == []  # inside "Tuấn" and "Xuân"… but starts no word
+    assert exact(officer_a, "ng v") == [names["Nguyễn Văn An"], names["Nguyễn Văn Bình"]]  # as typed so far
+    assert exact(officer_a, "a.") == []  # a regular expression's characters are only letters
     assert exact(officer_a, "dang") == [names["Đặng Thị Hoa"]]
     assert exact(officer_a, "đặng hoa") == [names["Đặng Thị Hoa"]]
     assert exact(officer_a, "nguyen van ann") == []  # the typo: exact matching finds nothing

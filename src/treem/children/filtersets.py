@@ -33,11 +33,12 @@ class ChildFilterSet(django_filters.FilterSet):
         digits = value.replace(" ", "")
         if digits.isdigit() and len(digits) >= 6:
             return queryset.filter(personal_id__startswith=digits)
-        folded = fold(value)
-        # Every word must appear: "nguyen an" finds "Nguyễn Văn An".
+        from treem.children.search import word_start
+
+        # Every typed word must start a word of the name: "nguyen an" finds "Nguyễn Văn An".
         q = Q()
-        for word in folded.split():
-            q &= Q(name_folded__contains=word)
+        for word in fold(value).split():
+            q &= word_start(word)
         return queryset.filter(q)
 
     def filter_unit(self, queryset, name, value):

@@ -1,12 +1,14 @@
 """Finding a child by a name typed with a typo ("Did you mean…").
 
-The registry's ordinary search (``ChildFilterSet.filter_q``) matches every typed word inside the
-name without diacritics. When that finds nothing, ``child_search`` looks for names a small typo
-away from the typed words:
+The registry's ordinary search (``ChildFilterSet.filter_q``) finds names (without diacritics) in
+which every typed word starts a word: "nguyen an" finds "Nguyễn Văn An" and "Nguyễn Thị Anh", not
+"Trần Văn Toàn". On PostgreSQL the GIN trigram index of migration 0003 serves these word-start
+tests (``~ '(^| )an'`` needs the word-start trigram " an", which is rare even for short words).
+When that finds nothing, ``child_search`` looks for names a small typo away from the typed words:
 
-1. A bounded scan of names that contain every typed word but one and have a word starting with
-   the first letter of the remaining one (a typo is usually in one word, rarely in its first
-   letter). On PostgreSQL the GIN trigram index of migration 0003 serves these ``LIKE`` tests.
+1. A bounded scan of names in which every typed word but one starts a word, and a word starts
+   with the first letter of the remaining one (a typo is usually in one word, rarely in its first
+   letter).
 2. On PostgreSQL, when that finds no close name, the names nearest by trigram word similarity
    (``pg_trgm``, ``%>``, same index), which also catches typos in several words. Vietnamese names
    share a few very common words, so this query can be slow on a whole province: it runs under a
@@ -21,6 +23,7 @@ Candidates are always taken from the queryset given, so scope and filters apply 
 from __future__ import annotations
 
 import logging
+import re
 from functools import reduce
 from operator import and_, or_
 
@@ -67,16 +70,17 @@ def _rank(candidates: list[tuple[int, str]], words: list[str]) -> list[int]:
     return [pk for _distance, _name, pk in sorted(scored)]
 
 
-def _word_start(letter: str) -> Q:
-    return Q(name_folded__startswith=letter) | Q(name_folded__contains=" " + letter)
+def word_start(text: str) -> Q:
+    """Names (without diacritics) with a word that starts with ``text`` (folded, one word)."""
+    return Q(name_folded__regex=r"(^| )" + re.escape(text))
 
 
 def _scan_candidates(base: QuerySet[Child], words: list[str]) -> list[tuple[int, str]]:
     """Names containing every typed word but one, and a word starting like that one (bounded)."""
     blocks = []
     for i, word in enumerate(words):
-        others = [Q(name_folded__contains=w) for j, w in enumerate(words) if j != i]
-        blocks.append(reduce(and_, others, _word_start(word[0])))
+        others = [word_start(w) for j, w in enumerate(words) if j != i]
+        blocks.append(reduce(and_, others, word_start(word[0])))
     return list(
         base.filter(reduce(or_, blocks))
         .order_by("name_folded", "pk")
@@ -150,7 +154,7 @@ def edit_distance(a: str, b: str, bound: int) -> int:
 def name_distance(typed: list[str], name: list[str]) -> int | None:
     """Total edits to match each typed word to a different word of the name; None if any cannot.
 
-    A typed word found inside a name word costs nothing, as in the ordinary search.
+    A typed word that starts a name word costs nothing, as in the ordinary search.
     """
     if len(typed) > len(name):
         return None
@@ -158,7 +162,7 @@ def name_distance(typed: list[str], name: list[str]) -> int | None:
     for i, word in enumerate(typed):
         bound = allowed_edits(word)
         for j, candidate in enumerate(name):
-            cost = 0 if word in candidate else edit_distance(word, candidate, bound)
+            cost = 0 if candidate.startswith(word) else edit_distance(word, candidate, bound)
             if cost <= bound:
                 pairs.append((cost, i, j))
     # Greedy one-to-one assignment, cheapest pairs first: names have a handful of words.
