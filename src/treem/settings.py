@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "treem.geo",
     "treem.accounts",
     "treem.children",
+    "treem.surveys",
 ]
 
 MIDDLEWARE = [

@@ -18,6 +18,7 @@ urlpatterns = [
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("units/", include("treem.geo.urls")),
     path("children/", include("treem.children.urls")),
+    path("surveys/", include("treem.surveys.urls")),
     path("accounts/", include("treem.accounts.urls")),
     path("audit/", include("treem.audit.urls")),
     path("api/v1/", include("treem.api_urls")),

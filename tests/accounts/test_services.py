@@ -146,7 +146,17 @@ def test_user_create_refuses_role_escalation(geo, coordinator):
 def test_user_create_refuses_a_role_with_permissions_the_granter_lacks(geo):
     """A user who may add users but not read the audit log cannot hand that right out."""
     clerk = UserFactory(username="van_thu", units=[geo.commune_a])
-    for codename in ("add_user", "view_unit", "view_unitsuccession", "view_agency", "view_statistics"):
+    for codename in (
+        "add_user",
+        "view_unit",
+        "view_unitsuccession",
+        "view_agency",
+        "view_statistics",
+        "view_survey",
+        "view_question",
+        "view_choice",
+        "view_results",
+    ):
         clerk.user_permissions.add(Permission.objects.get(codename=codename))
     clerk = User.objects.get(pk=clerk.pk)
     refused(

@@ -44,6 +44,7 @@ from tests.factories import (
     UserFactory,
     VillageFactory,
 )
+from tests.surveys.records import survey_records
 from treem.accounts.models import Agency, User
 from treem.audit.models import AuditEvent
 from treem.children import importers, services, views_import
@@ -51,6 +52,7 @@ from treem.children.models import Child, CircumstanceGroup, CircumstanceMembersh
 from treem.children.models_duplicates import DuplicateCandidate
 from treem.geo.models import PlacementReview, Unit, UnitSuccession
 from treem.geo.services import village_create
+from treem.surveys.models import Question, Survey, SurveyResponse
 
 # --- the map ----------------------------------------------------------------------------------
 
@@ -161,6 +163,7 @@ def world(
     }
     for tag, side in sides.items():
         _children_records(side, tag)
+        survey_records(side, definer=admin if tag == "c" else coordinator, tag=tag)
     personas = {
         "admin": admin,
         "coordinator": coordinator,
@@ -301,6 +304,16 @@ def _import_report_token(side) -> dict:
         assert result.report_path and report.exists(), "the refused import wrote no report"
         side.report_token = token
     return {"token": side.report_token}
+
+
+def _survey_form(side) -> dict:
+    return {
+        "title": "Khảo sát mới",
+        "subject_kind": "child",
+        "unit": side.commune.pk,
+        "starts_on": "01/01/2026",
+        "ends_on": "31/12/2030",
+    }
 
 
 def _api_child(side) -> dict:
@@ -647,6 +660,112 @@ ENDPOINTS: tuple[Endpoint, ...] = (
         data=lambda side: {"unit": side.commune.pk},
         events=1,
     ),
+    # --- surveys ---
+    Endpoint("surveys:survey_list", denied="no_role_a", shown=lambda side: [side.survey]),
+    Endpoint("surveys:survey_add", permitted="coordinator", denied="officer_a"),
+    Endpoint(
+        "surveys:survey_add",
+        "post",
+        permitted="coordinator",
+        denied="officer_a",
+        data=_survey_form,
+        ok=302,
+        events=1,
+        out_status=400,  # a unit outside the coordinator's province is not among the form's choices
+    ),
+    Endpoint("surveys:survey_detail", denied="no_role_a", record="survey"),
+    Endpoint("surveys:survey_edit", permitted="coordinator", denied="officer_a", record="draft"),
+    Endpoint(
+        "surveys:survey_edit",
+        "post",
+        permitted="coordinator",
+        denied="officer_a",
+        record="draft",
+        data=_survey_form,
+        ok=302,
+        events=1,
+    ),
+    Endpoint(
+        "surveys:survey_open",
+        "post",
+        permitted="coordinator",
+        denied="officer_a",
+        record="draft",
+        ok=302,
+        events=1,
+    ),
+    Endpoint(
+        "surveys:survey_close",
+        "post",
+        permitted="coordinator",
+        denied="officer_a",
+        record="survey",
+        ok=302,
+        events=1,
+    ),
+    Endpoint("surveys:question_add", permitted="coordinator", denied="officer_a", record="draft"),
+    Endpoint(
+        "surveys:question_add",
+        "post",
+        permitted="coordinator",
+        denied="officer_a",
+        record="draft",
+        data=lambda side: {"text": "Trẻ có giấy khai sinh?", "kind": "yes_no", "required": "on"},
+        ok=302,
+        events=1,
+    ),
+    Endpoint("surveys:question_edit", permitted="coordinator", denied="officer_a", record="draft_question"),
+    Endpoint(
+        "surveys:question_edit",
+        "post",
+        permitted="coordinator",
+        denied="officer_a",
+        record="draft_question",
+        data=lambda side: {"text": "Câu hỏi đã sửa", "kind": "number", "min_value": "0", "max_value": "10"},
+        ok=302,
+        events=1,
+    ),
+    Endpoint(
+        "surveys:question_delete",
+        "post",
+        permitted="coordinator",
+        denied="officer_a",
+        record="draft_question",
+        ok=302,
+        events=1,
+    ),
+    Endpoint("surveys:answer_list", denied="supervisor_a", record="survey", shown=lambda side: [side.child]),
+    Endpoint(
+        "surveys:response_form",
+        denied="supervisor_a",
+        record="survey",
+        kwargs=lambda side: {"pk": side.survey.pk, "subject": side.child.pk},
+        events=1,  # the form shows the answers given: a view of the response
+    ),
+    Endpoint(
+        "surveys:response_form",
+        "post",
+        denied="supervisor_a",
+        record="survey",
+        kwargs=lambda side: {"pk": side.survey.pk, "subject": side.child.pk},
+        data=lambda side: side.survey_answers,
+        ok=302,
+        events=1,
+    ),
+    Endpoint("surveys:response_list", denied="viewer", record="survey", shown=lambda side: [side.child]),
+    Endpoint("surveys:response_detail", denied="viewer", record="response", events=1),
+    Endpoint("surveys:results", permitted="supervisor_a", denied="no_role_a", record="survey"),
+    Endpoint(
+        "surveys:results_export", permitted="supervisor_a", denied="no_role_a", record="survey", events=1
+    ),
+    Endpoint(
+        "surveys:child_responses",
+        denied="viewer",
+        record="child",
+        kwargs=lambda side: {"child": side.child.pk},
+        forged_key="child",
+        shown=lambda side: [side.survey],
+    ),
     # --- API ---
     Endpoint("api:api-root", api=True, open_to_all="lists the endpoints; each checks its own rights"),
     Endpoint("api:me", api=True, open_to_all="the caller's own account"),
@@ -803,6 +922,12 @@ def marker(obj) -> str:
         return obj.object_label
     if isinstance(obj, PlacementReview):
         return obj.record_label
+    if isinstance(obj, Survey):
+        return obj.title
+    if isinstance(obj, SurveyResponse):
+        return obj.subject_label
+    if isinstance(obj, Question):
+        return obj.text
     return obj.name
 
 

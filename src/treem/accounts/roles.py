@@ -55,6 +55,36 @@ _KEEP_CHILDREN = (
     "children.change_consent",
 )
 
+# Surveys: the province defines them, communes answer for their children and households,
+# supervisors read the answers, leadership sees aggregate results only (surveys.view_results).
+# The coordinator holds the officers' rights too, as for children (one grants only what one holds).
+_VIEW_SURVEYS = ("surveys.view_survey", "surveys.view_question", "surveys.view_choice")
+_READ_SURVEY_ANSWERS = (
+    *_VIEW_SURVEYS,
+    "surveys.view_results",
+    "surveys.view_surveyresponse",
+    "surveys.view_answer",
+)
+_ANSWER_SURVEYS = (
+    *_READ_SURVEY_ANSWERS,
+    "surveys.add_surveyresponse",
+    "surveys.change_surveyresponse",
+    "surveys.add_answer",
+    "surveys.change_answer",
+    "surveys.delete_answer",
+)
+_DEFINE_SURVEYS = (
+    *_ANSWER_SURVEYS,
+    "surveys.add_survey",
+    "surveys.change_survey",
+    "surveys.add_question",
+    "surveys.change_question",
+    "surveys.delete_question",
+    "surveys.add_choice",
+    "surveys.change_choice",
+    "surveys.delete_choice",
+)
+
 ROLES: tuple[Role, ...] = (
     Role(
         "system_admin",
@@ -85,6 +115,7 @@ ROLES: tuple[Role, ...] = (
             "accounts.delete_unitassignment",
             "audit.view_auditevent",
             *_KEEP_CHILDREN,
+            *_DEFINE_SURVEYS,
         ),
     ),
     Role(
@@ -105,6 +136,7 @@ ROLES: tuple[Role, ...] = (
             "geo.change_placementreview",
             "geo.view_unitmove",
             *_KEEP_CHILDREN,
+            *_ANSWER_SURVEYS,
         ),
     ),
     Role(
@@ -117,7 +149,7 @@ ROLES: tuple[Role, ...] = (
         "case_supervisor",
         _("Case supervisor"),
         _("Approves case plans and closures (the commune chairman or delegate)."),
-        (*_VIEW_REFERENCE, *_VIEW_CHILDREN, "audit.view_auditevent"),
+        (*_VIEW_REFERENCE, *_VIEW_CHILDREN, "audit.view_auditevent", *_READ_SURVEY_ANSWERS),
     ),
     Role(
         "hotline_officer",
@@ -129,7 +161,7 @@ ROLES: tuple[Role, ...] = (
         "viewer",
         _("Read-only viewer"),
         _("Leadership and the ministry: sees figures, changes nothing."),
-        (*_VIEW_REFERENCE, "children.view_statistics"),
+        (*_VIEW_REFERENCE, "children.view_statistics", *_VIEW_SURVEYS, "surveys.view_results"),
     ),
 )
 ROLES_BY_SLUG = {r.slug: r for r in ROLES}
