@@ -250,12 +250,59 @@ def cmd_stats(args) -> dict:
         child_statistics(queryset=statistics_children(user), group_by=["unit", "sex", "age_band"], day=TODAY)
         ours.append(time.perf_counter() - started)
     a, b = statistics.median(ours), statistics.median(theirs)
+    page, page_sql = _stats_page(user, args.repeat)
     return {
         "ours_ms": round(a * 1000),
         "group_by_ms": round(b * 1000),
         "ratio": round(a / b, 2),
+        "page_ms": round(page * 1000),
+        "page_group_by_ms": round(page_sql * 1000),
+        "page_ratio": round(page / page_sql, 2),
         "limit_ratio": 1.5,
     }
+
+
+# The numbers the statistics page shows by default (children under 16 by commune and sex on the day,
+# and the five-year trend: children by year of birth and year the record was made), by hand.
+PAGE_SQL = (
+    """
+    SELECT c.commune_id, c.sex, count(*) FROM children_child c
+    WHERE c.is_active AND c.birth_year > %(y)s - 16 GROUP BY 1, 2
+    """,
+    """
+    SELECT c.birth_year,
+           LEAST(EXTRACT(year FROM c.created_at AT TIME ZONE 'Asia/Ho_Chi_Minh'), %(y)s), count(*)
+    FROM children_child c
+    WHERE c.is_active AND c.birth_year BETWEEN %(y)s - 4 - 15 AND %(y)s - 1 GROUP BY 1, 2
+    """,
+    """
+    SELECT count(m.id) FROM children_child c JOIN children_circumstancemembership m ON m.child_id = c.id
+    WHERE c.is_active AND m.entered_on <= %(day)s
+    """,
+)
+
+
+def _stats_page(user, repeat: int) -> tuple[float, float]:
+    """Median seconds of the whole statistics page (GET, rendered) and of PAGE_SQL."""
+    from django.test import Client
+    from django.urls import reverse
+
+    client = Client()
+    client.force_login(user)
+    url = reverse("children:statistics") + f"?day={TODAY:%d/%m/%Y}"
+    pages, sqls = [], []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        response = client.get(url)
+        pages.append(time.perf_counter() - started)
+        assert response.status_code == 200, response.status_code
+        started = time.perf_counter()
+        with connection.cursor() as cursor:
+            for sql in PAGE_SQL:
+                cursor.execute(sql, {"y": TODAY.year, "day": TODAY})
+                cursor.fetchall()
+        sqls.append(time.perf_counter() - started)
+    return statistics.median(pages), statistics.median(sqls)
 
 
 def main() -> None:

@@ -186,6 +186,13 @@ def test_consent_of_a_child_aged_seven_or_more_needs_the_child(officer_a, geo):
         given_by_relationship="father",
         child_agreed=True,
     )
+    tomorrow = timezone.localdate() + dt.timedelta(days=1)
+    with pytest.raises(ValidationError) as caught:
+        services.consent_withdraw(acting_user=officer_a, consent=consent, withdrawn_on=tomorrow)
+    assert "day still to come" in caught.value.message_dict["withdrawn_on"][0]
+    consent.refresh_from_db()
+    assert consent.withdrawn_on is None and consent.is_active(timezone.localdate())
+    assert not AuditEvent.objects.filter(action="children.consent.withdrawn").exists()
     services.consent_withdraw(acting_user=officer_a, consent=consent, withdrawn_on=timezone.localdate())
     consent.refresh_from_db()
     assert not consent.is_active(timezone.localdate())

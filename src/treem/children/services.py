@@ -99,7 +99,13 @@ def _check_personal_id_free(*, acting_user, personal_id: str, exclude_pk: int | 
     """The same number may be on one active record only; say where it is if the user may see it."""
     if not personal_id:
         return
-    existing = Child.objects.filter(personal_id=personal_id, is_active=True).exclude(pk=exclude_pk).first()
+    # The partial unique index's own condition, so that PostgreSQL uses it.
+    existing = (
+        Child.objects.filter(personal_id=personal_id, is_active=True)
+        .exclude(personal_id="")
+        .exclude(pk=exclude_pk)
+        .first()
+    )
     if existing is None:
         return
     if Child.objects.restrict(acting_user, "view").filter(pk=existing.pk).exists():
@@ -315,6 +321,8 @@ def consent_withdraw(*, acting_user, consent: Consent, withdrawn_on: dt.date) ->
         raise ValidationError(_("This consent was already withdrawn."))
     if withdrawn_on < consent.given_on:
         raise ValidationError({"withdrawn_on": [_("Consent cannot be withdrawn before it was given.")]})
+    if withdrawn_on > timezone.localdate():
+        raise ValidationError({"withdrawn_on": [_("Consent cannot be withdrawn on a day still to come.")]})
     before = snapshot(consent)
     consent.withdrawn_on = withdrawn_on
     consent.save(update_fields=["withdrawn_on", "updated_at"])
