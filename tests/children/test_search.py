@@ -44,6 +44,7 @@ def test_words_match_without_diacritics_or_case(officer_a, names):
     assert exact(officer_a, "uan") == []  # inside "Tuấn" and "Xuân"… but starts no word
     assert exact(officer_a, "ng v") == [names["Nguyễn Văn An"], names["Nguyễn Văn Bình"]]  # as typed so far
     assert exact(officer_a, "a.") == []  # a regular expression's characters are only letters
+    assert exact(officer_a, "ng%") == exact(officer_a, "_guyen") == []  # and LIKE's wildcards too
     assert exact(officer_a, "dang") == [names["Đặng Thị Hoa"]]
     assert exact(officer_a, "đặng hoa") == [names["Đặng Thị Hoa"]]
     assert exact(officer_a, "nguyen van ann") == []  # the typo: exact matching finds nothing

@@ -3,7 +3,8 @@
 The registry's ordinary search (``ChildFilterSet.filter_q``) finds names (without diacritics) in
 which every typed word starts a word: "nguyen an" finds "Nguyễn Văn An" and "Nguyễn Thị Anh", not
 "Trần Văn Toàn". On PostgreSQL the GIN trigram index of migration 0003 serves these word-start
-tests (``~ '(^| )an'`` needs the word-start trigram " an", which is rare even for short words).
+tests (the ``wordstart`` lookup: ``~ '(^| )an'`` needs the word-start trigram " an", which is rare
+even for short words).
 When that finds nothing, ``child_search`` looks for names a small typo away from the typed words:
 
 1. A bounded scan of names in which every typed word but one starts a word, and a word starts
@@ -23,7 +24,6 @@ Candidates are always taken from the queryset given, so scope and filters apply 
 from __future__ import annotations
 
 import logging
-import re
 from functools import reduce
 from operator import and_, or_
 
@@ -72,7 +72,7 @@ def _rank(candidates: list[tuple[int, str]], words: list[str]) -> list[int]:
 
 def word_start(text: str) -> Q:
     """Names (without diacritics) with a word that starts with ``text`` (folded, one word)."""
-    return Q(name_folded__regex=r"(^| )" + re.escape(text))
+    return Q(name_folded__wordstart=text)  # treem.core.lookups.WordStart
 
 
 def _scan_candidates(base: QuerySet[Child], words: list[str]) -> list[tuple[int, str]]:

@@ -9,3 +9,6 @@ class CoreConfig(AppConfig):
 
     def ready(self) -> None:
         from treem.core import checks  # noqa: F401 - registers the system checks
+        from treem.core import lookups
+
+        lookups.register()
