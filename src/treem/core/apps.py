@@ -8,7 +8,6 @@ class CoreConfig(AppConfig):
     verbose_name = _("Core")
 
     def ready(self) -> None:
-        from treem.core import checks  # noqa: F401 - registers the system checks
-        from treem.core import lookups
+        from treem.core import checks, lookups  # noqa: F401 - importing checks registers them
 
         lookups.register()
