@@ -144,6 +144,13 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 # The official national list is ~2 MB; anything far larger is not one.
 TREEM_MAX_IMPORT_BYTES = env.int("TREEM_MAX_IMPORT_BYTES", default=20 * 1024 * 1024)
 
+# --- Backups (`treem backup` / `treem restore`, core/backup.py) -----------------------------
+# A passphrase set here encrypts every backup (AES-256-GCM, key from scrypt); --key-file FILE
+# gives one from a file instead. pg_dump, pg_restore and psql come from TREEM_POSTGRES_BIN_DIR,
+# else from the PATH (on Debian /usr/bin, which picks the installed version for the server).
+TREEM_BACKUP_KEY = env.str("TREEM_BACKUP_KEY", default="")
+TREEM_POSTGRES_BIN_DIR = env.str("TREEM_POSTGRES_BIN_DIR", default="")
+
 # --- Security -------------------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = env.int("TREEM_SESSION_SECONDS", default=8 * 3600)
