@@ -125,6 +125,42 @@ def no_role_a(geo):
 
 
 @pytest.fixture(autouse=True)
+def _jobs_inline(settings):
+    """Background jobs run at once inside the request; tests/jobs runs the worker itself."""
+    settings.TREEM_JOBS_INLINE = True
+
+
+@pytest.fixture(autouse=True)
 def _fast_password_hasher(settings):
     """Hashing with the production hasher makes each persona cost ~0.3 s; tests don't need it."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _force_login_passes_two_factor(monkeypatch):
+    """``client.force_login`` skips the password page, so it skips the one-time code too.
+
+    A user whose roles require two-factor authentication gets a confirmed authenticator and the
+    session counts as verified with it, as ``django_otp.login`` does after a right code. The real
+    login, enrolment and code pages are tested in tests/accounts/ and tests/browser/.
+    """
+    from django.test.client import ClientMixin
+
+    original = ClientMixin.force_login
+
+    def force_login(self, user, backend=None):
+        original(self, user, backend)
+        from django_otp import DEVICE_ID_SESSION_KEY
+        from django_otp.plugins.otp_totp.models import TOTPDevice
+
+        from treem.accounts.two_factor import two_factor_required
+
+        if two_factor_required(user):
+            device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+            if device is None:
+                device = TOTPDevice.objects.create(user=user, name="test", confirmed=True)
+            session = self.session
+            session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+            session.save()
+
+    monkeypatch.setattr(ClientMixin, "force_login", force_login)

@@ -5,6 +5,7 @@ SQLite file under ``TREEM_DATA_DIR``. With ``TREEM_DEBUG=0`` (production mode) a
 secret key is a hard failure at start-up.
 """
 
+import datetime as dt
 from pathlib import Path
 
 import bootstrap_wrapper
@@ -43,12 +44,17 @@ INSTALLED_APPS = [
     "django_filters",
     "django_htmx",
     "drf_spectacular_sidecar",
+    "axes",  # failed-login lockout and the access logs behind the login history
+    "django_otp",
+    "django_otp.plugins.otp_totp",  # one-time codes from an authenticator app (TOTP)
     "treem.core",
     "treem.audit",
     "treem.geo",
     "treem.accounts",
     "treem.children",
     "treem.surveys",
+    "treem.jobs",
+    "treem.cases",
 ]
 
 MIDDLEWARE = [
@@ -59,10 +65,14 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "treem.audit.middleware.RequestContextMiddleware",
+    "treem.accounts.middleware.IdleTimeoutMiddleware",
+    "treem.accounts.middleware.TwoFactorMiddleware",
+    "axes.middleware.AxesMiddleware",  # last, as django-axes asks: turns a lockout into its page
 ]
 
 ROOT_URLCONF = "treem.urls"
@@ -108,15 +118,57 @@ else:
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 
+# --- Login and sessions (docs/architecture.md, "Login security") ------------------------------
+# Argon2 first: new passwords are hashed with it and older hashes are rehashed at the next login.
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+    "django.contrib.auth.hashers.ScryptPasswordHasher",
+]
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {
+        "NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator",
+        "OPTIONS": {"user_attributes": ("username", "full_name", "email")},
+    },
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+AUTHENTICATION_BACKENDS = [
+    "treem.accounts.lockout.LockoutBackend",  # refuses locked accounts and addresses first
+    "django.contrib.auth.backends.ModelBackend",
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
+
+# Lockout (django-axes): failures are counted per account and, separately, per address. An office
+# behind one NAT address shares the address count, so the address gets a higher limit. A lockout
+# ends after TREEM_LOCKOUT_MINUTES (0: only when an administrator unlocks it on /accounts/lockouts/).
+AXES_FAILURE_LIMIT = env.int("TREEM_LOGIN_FAILURES_PER_ACCOUNT", default=5)
+TREEM_LOGIN_FAILURES_PER_ADDRESS = env.int("TREEM_LOGIN_FAILURES_PER_ADDRESS", default=20)
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # each on its own, in this order (accounts/lockout.py)
+AXES_HANDLER = "treem.accounts.lockout.LockoutHandler"
+_LOCKOUT_MINUTES = env.int("TREEM_LOCKOUT_MINUTES", default=30)
+AXES_COOLOFF_TIME = dt.timedelta(minutes=_LOCKOUT_MINUTES) if _LOCKOUT_MINUTES > 0 else None
+AXES_RESET_ON_SUCCESS = True  # clears the account's count only; the address keeps its own
+AXES_ENABLE_ACCESS_FAILURE_LOG = True  # failed logins, shown in the user's login history
+AXES_LOCKOUT_CALLABLE = "treem.accounts.views.locked_out"  # the login-blocked page, status 429
+AXES_ENABLE_ADMIN = False  # the Django admin is not routed; lockouts are managed on /accounts/lockouts/
+AXES_VERBOSE = False
+# The client address is REMOTE_ADDR, as for audit events: the proxy sets it (docs/operations.md).
+AXES_IPWARE_META_PRECEDENCE_ORDER = ("REMOTE_ADDR",)
+
+# Two-factor authentication (django-otp, TOTP) for the roles in accounts.roles.TWO_FACTOR_ROLES.
+# It can be switched off only in debug mode (a demo without phones); production refuses.
+TREEM_REQUIRE_2FA = env.bool("TREEM_REQUIRE_2FA", default=True)
+if not TREEM_REQUIRE_2FA and not DEBUG:
+    raise ImproperlyConfigured("TREEM_REQUIRE_2FA=0 is refused in production mode (TREEM_DEBUG=0).")
+OTP_TOTP_ISSUER = "treem"
+
+# A signed-in session ends after this many minutes without a request (sliding window).
+TREEM_IDLE_TIMEOUT_MINUTES = env.int("TREEM_IDLE_TIMEOUT_MINUTES", default=30)
 
 # --- Language and time ----------------------------------------------------------------------
 LANGUAGE_CODE = "vi"
@@ -210,3 +262,44 @@ TREEM_POPULATION_URL = env.str("TREEM_POPULATION_URL", default="")
 TREEM_POPULATION_TOKEN = env.str("TREEM_POPULATION_TOKEN", default="")
 TREEM_POPULATION_TIMEOUT = env.float("TREEM_POPULATION_TIMEOUT", default=5.0)
 TREEM_POPULATION_RETRIES = env.int("TREEM_POPULATION_RETRIES", default=2)
+
+# --- Background jobs (treem.jobs; `treem worker`) -------------------------------------------------
+# A queue in the database: imports and other long work run in `treem worker` (in `treem demo`, a
+# thread of the demo). INLINE runs each job at once in the request instead (the tests).
+TREEM_JOBS_INLINE = env.bool("TREEM_JOBS_INLINE", default=False)
+TREEM_JOBS_POLL_SECONDS = env.float("TREEM_JOBS_POLL_SECONDS", default=1.0)
+TREEM_JOBS_HEARTBEAT_SECONDS = env.float("TREEM_JOBS_HEARTBEAT_SECONDS", default=2.0)
+# A running job without a heartbeat for this long is interrupted (its worker died) and queued again,
+# up to MAX_ATTEMPTS attempts in all; then its owner may retry it.
+TREEM_JOBS_STALE_SECONDS = env.float("TREEM_JOBS_STALE_SECONDS", default=60.0)
+TREEM_JOBS_MAX_ATTEMPTS = env.int("TREEM_JOBS_MAX_ATTEMPTS", default=3)
+# Uploaded files of failed or interrupted jobs are kept this long for a retry.
+TREEM_JOBS_KEEP_FILES_HOURS = env.float("TREEM_JOBS_KEEP_FILES_HOURS", default=24.0)
+
+# --- Child protection cases -----------------------------------------------------------------
+# Narrative fields are encrypted at rest (cases/encryption.py). TREEM_FIELD_KEYS: Fernet keys,
+# comma-separated; the first encrypts, all decrypt (rotation: new key first, then
+# `treem rotate_field_keys`). In debug mode (demo, tests) a key is generated once into the data
+# folder; in production a missing key fails the system check treem.E101.
+TREEM_FIELD_KEYS = env.list("TREEM_FIELD_KEYS", default=[])
+TREEM_FIELD_KEYS_GENERATED = False
+if not TREEM_FIELD_KEYS and DEBUG:
+    _demo_key_file = DATA_DIR / "field-key.demo"
+    if not _demo_key_file.exists():
+        from cryptography.fernet import Fernet
+
+        DATA_DIR.mkdir(parents=True, exist_ok=True)
+        _demo_key_file.write_bytes(Fernet.generate_key())
+        _demo_key_file.chmod(0o600)
+    TREEM_FIELD_KEYS = [_demo_key_file.read_text().strip()]
+    TREEM_FIELD_KEYS_GENERATED = True
+# Deadlines of the Decree 56 process (Art. 26–28), from the first report's receipt: "hours" are
+# clock hours, "working_days" are Vietnamese working days (cases/deadlines.py).
+TREEM_CASE_DEADLINES = {
+    "initial_assessment": {"hours": env.int("TREEM_CASE_ASSESSMENT_HOURS", default=12)},
+    "plan": {"working_days": env.int("TREEM_CASE_PLAN_WORKING_DAYS", default=5)},
+}
+# A deadline is "due soon" this many hours before it passes.
+TREEM_CASE_DUE_SOON_HOURS = env.int("TREEM_CASE_DUE_SOON_HOURS", default=24)
+# How long a break-the-glass opening of a case lasts.
+TREEM_CASE_GLASS_HOURS = env.int("TREEM_CASE_GLASS_HOURS", default=8)

@@ -19,6 +19,8 @@ urlpatterns = [
     path("units/", include("treem.geo.urls")),
     path("children/", include("treem.children.urls")),
     path("surveys/", include("treem.surveys.urls")),
+    path("cases/", include("treem.cases.urls")),
+    path("jobs/", include("treem.jobs.urls")),
     path("accounts/", include("treem.accounts.urls")),
     path("audit/", include("treem.audit.urls")),
     path("api/v1/", include("treem.api_urls")),

@@ -91,11 +91,46 @@ def page(new_page):
 def login() -> Callable:
     """Log in through the form, as a person would, and wait for the page after it."""
 
-    def log_in(page, user, password: str = PASSWORD) -> None:
+    def log_in(page, user, password: str = PASSWORD, *, two_factor: bool = True) -> None:
+        """``two_factor``: the user enrolled an authenticator earlier, and types its code if asked."""
+        if two_factor:
+            _enrolled(user)
         page.goto("/login/")
         page.fill("#id_username", user.username)
         page.fill("#id_password", password)
         with page.expect_navigation():
             page.click("main form button[type=submit]")  # the navbar's language buttons submit too
+        if two_factor:
+            _pass_two_factor(page, user)
 
     return log_in
+
+
+def _enrolled(user) -> None:
+    """A confirmed authenticator for a user who needs one (as after an earlier enrolment)."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from treem.accounts.two_factor import two_factor_required
+
+    if two_factor_required(user) and not TOTPDevice.objects.filter(user=user, confirmed=True).exists():
+        TOTPDevice.objects.create(user=user, name="Điện thoại", confirmed=True)
+
+
+def _pass_two_factor(page, user) -> None:
+    """Type the one-time code as the user's authenticator app would, if the login asks for one."""
+    import base64
+
+    from django_otp.oath import TOTP
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    path = page.url.split("://", 1)[-1].split("/", 1)[-1]
+    if path.startswith("accounts/two-factor/setup/"):
+        secret = page.get_by_test_id("totp-secret").inner_text().strip()
+        key = base64.b32decode(secret + "=" * (-len(secret) % 8))
+    elif path.startswith("accounts/two-factor/verify/"):
+        key = TOTPDevice.objects.filter(user=user, confirmed=True).order_by("pk").first().bin_key
+    else:
+        return
+    page.fill("#id_token", f"{TOTP(key).token():06d}")
+    with page.expect_navigation():
+        page.click("main form button[type=submit]")

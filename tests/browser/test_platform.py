@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 from django.utils import translation
 
+from tests.browser.conftest import _enrolled, _pass_two_factor
 from tests.factories import PASSWORD
 from treem.accounts.roles import role_label
 
@@ -50,10 +51,13 @@ def test_officer_logs_in_in_vietnamese_and_sees_own_commune(new_page, officer_a,
     expect(page.locator("label[for=id_password]")).to_have_text(text_in("vi", "Password"))
     expect(page.get_by_test_id("lang-vi")).to_have_class(ACTIVE_BUTTON)
 
+    _enrolled(officer_a)  # a commune officer works on cases: a code after the password
     page.fill("#id_username", officer_a.username)
     page.fill("#id_password", PASSWORD)
     with page.expect_navigation():
         page.click("main form button[type=submit]")
+    expect(page).to_have_url(re.compile(r"/accounts/two-factor/verify/\?next=/$"))
+    _pass_two_factor(page, officer_a)
 
     expect(page).to_have_url(re.compile(r"^http://[^/]+/$"))
     expect(page.locator("html")).to_have_attribute("lang", "vi")

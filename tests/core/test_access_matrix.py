@@ -34,6 +34,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from rest_framework.authtoken.models import Token
 
+from tests.cases.records import matrix_case_records
 from tests.conftest import BEFORE, REORG
 from tests.factories import (
     AgencyFactory,
@@ -47,11 +48,14 @@ from tests.factories import (
 from tests.surveys.records import survey_records
 from treem.accounts.models import Agency, User
 from treem.audit.models import AuditEvent
+from treem.cases.models import Case, CaseTransition, Report
 from treem.children import importers, services, views_import
 from treem.children.models import Child, CircumstanceGroup, CircumstanceMembership, Consent
 from treem.children.models_duplicates import DuplicateCandidate
 from treem.geo.models import PlacementReview, Unit, UnitSuccession
 from treem.geo.services import village_create
+from treem.jobs import files as job_files
+from treem.jobs.models import Job, JobStatus
 from treem.surveys.models import Question, Survey, SurveyResponse
 
 # --- the map ----------------------------------------------------------------------------------
@@ -164,6 +168,8 @@ def world(
     for tag, side in sides.items():
         _children_records(side, tag)
         survey_records(side, definer=admin if tag == "c" else coordinator, tag=tag)
+        matrix_case_records(side, tag=tag, supervisor=supervisor_a if tag == "a" else None)
+        side.job = _failed_import_job(side, tag)
     personas = {
         "admin": admin,
         "coordinator": coordinator,
@@ -298,12 +304,60 @@ def _import_report_token(side) -> dict:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(header + row + b"," * (header.count(b",") - row.count(b",")) + b"\r\n")
         token = secrets.token_urlsafe(24)
-        report = views_import._report_path(side.user, token)
+        report = views_import.report_path(side.user, token)
         report.parent.mkdir(parents=True, exist_ok=True)
         result = importers.children_import(acting_user=side.user, path=path, report_path=report)
         assert result.report_path and report.exists(), "the refused import wrote no report"
         side.report_token = token
     return {"token": side.report_token}
+
+
+def _failed_import_job(side, tag: str) -> Job:
+    """An import of a one-row file of the side's commune by its user, failed and kept for a retry."""
+    name = f"tre-em-{tag}.csv"
+    upload = _import_file(side)["file"]
+    upload.name = name
+    return Job.objects.create(
+        kind="children.import",
+        subject=name,
+        arguments={"file_name": name, "dry_run": False, "report_token": secrets.token_urlsafe(24)},
+        input_file=job_files.store_upload(upload, "imports"),
+        requested_by=side.user,
+        unit=side.commune,
+        status=JobStatus.FAILED,
+        attempts=1,
+        error="Records changed while the file was being checked: nothing was imported. Import it again.",
+    )
+
+
+@dataclass(frozen=True)
+class TransitionChoice:
+    """A case transition (reference data) as a form value, looked up when the request is sent."""
+
+    source: str
+    target: str
+
+    def __str__(self) -> str:
+        return str(CaseTransition.objects.get(source__code=self.source, target__code=self.target).pk)
+
+
+def _report_form(side) -> dict:
+    return {
+        "channel": "hotline_111",
+        "unit": side.commune.pk,
+        "summary": "Nghi trẻ bị bỏ rơi",
+        "child_description": "Bé gái khoảng 6 tuổi ở chợ",
+        "child_sex": "female",
+    }
+
+
+def _plan_form(side) -> dict:
+    review_on = dt.date.today() + dt.timedelta(days=40)
+    return {
+        "plan-goals": "Trẻ an toàn",
+        "plan-actions": "Tư vấn; chuyển gửi",
+        "plan-review_on": f"{review_on:%d/%m/%Y}",
+    }
 
 
 def _survey_form(side) -> dict:
@@ -352,6 +406,12 @@ ENDPOINTS: tuple[Endpoint, ...] = (
     # --- pages for every signed-in user ---
     Endpoint("home", open_to_all="the dashboard; every card counts only what the user may see"),
     Endpoint("accounts:profile", open_to_all="the user's own profile"),
+    Endpoint(
+        "accounts:logout_everywhere", "post", open_to_all="ends the user's own sessions", ok=302, events=1
+    ),
+    # Two-factor pages of one's own login; a role without two-factor (officer_a) is sent on.
+    Endpoint("accounts:two_factor_setup", open_to_all="enrolment of one's own authenticator", ok=302),
+    Endpoint("accounts:two_factor_verify", open_to_all="the code step of one's own login", ok=302),
     # --- geography ---
     Endpoint(
         "geo:unit_list",
@@ -432,6 +492,18 @@ ENDPOINTS: tuple[Endpoint, ...] = (
         data=_user_edit_form,
         ok=302,
         events=1,
+    ),
+    # Administrators only (not limited by place): lockouts and authenticator resets.
+    Endpoint("accounts:lockout_list", permitted="admin", denied="coordinator"),
+    # An empty body names nothing to unlock: a message, nothing written.
+    Endpoint("accounts:lockout_unlock", "post", permitted="admin", denied="coordinator", ok=302),
+    Endpoint(
+        "accounts:two_factor_reset",
+        "post",
+        permitted="admin",
+        denied="coordinator",
+        kwargs=lambda side: {"pk": side.user.pk},
+        ok=302,  # the side's officer has no authenticator: a message, nothing written
     ),
     Endpoint("accounts:agency_list", denied="no_role_a", shown=lambda side: [side.agency]),
     Endpoint("accounts:agency_detail", denied="no_role_a", record="agency"),
@@ -766,6 +838,166 @@ ENDPOINTS: tuple[Endpoint, ...] = (
         forged_key="child",
         shown=lambda side: [side.survey],
     ),
+    # --- background jobs: one's own ---
+    Endpoint("jobs:job_list", open_to_all="the user's own background jobs", shown=lambda side: [side.job]),
+    Endpoint("jobs:job_detail", open_to_all="the user's own background job", record="job"),
+    Endpoint(
+        "jobs:job_retry",
+        "post",
+        open_to_all="the user retries their own job",
+        record="job",
+        ok=302,
+        events=2,  # the retry, and the import it runs (at once in the tests)
+    ),
+    # --- child protection cases ---
+    Endpoint("cases:case_list", denied="viewer", shown=lambda side: [side.case]),
+    Endpoint("cases:case_detail", denied="viewer", record="case", events=1),  # every view is audited
+    # Break the glass: the coordinator is in scope of commune A but in no case's group.
+    Endpoint("cases:case_break_glass", permitted="coordinator", denied="viewer", record="case"),
+    Endpoint(
+        "cases:case_break_glass",
+        "post",
+        permitted="coordinator",
+        denied="viewer",
+        record="case",
+        data=lambda side: {"reason": "Trẻ được đưa vào bệnh viện tỉnh lúc nửa đêm"},
+        ok=302,
+        events=1,
+    ),
+    Endpoint("cases:glass_list", permitted="supervisor_a", denied="officer_a"),
+    Endpoint("cases:case_verify", "post", denied="viewer", record="case", ok=302, events=1),
+    Endpoint(
+        "cases:case_assess",
+        "post",
+        denied="viewer",
+        record="case_verified",
+        data=lambda side: {"assess-kind": "initial", "assess-findings": "Có vết bầm"},
+        ok=302,
+        events=1,
+    ),
+    Endpoint(
+        "cases:case_plan", "post", denied="viewer", record="case_review", data=_plan_form, ok=302, events=1
+    ),
+    Endpoint("cases:case_plan_submit", "post", denied="viewer", record="case_drafted", ok=302, events=1),
+    Endpoint(
+        "cases:case_plan_decide",
+        "post",
+        permitted="supervisor_a",
+        denied="officer_a",
+        record="case_submitted",
+        data=lambda side: {"decide-decision": "approve"},
+        ok=302,
+        events=1,
+    ),
+    Endpoint(
+        "cases:case_advance",
+        "post",
+        denied="viewer",
+        record="case_approved",
+        data=lambda side: {"advance-target": TransitionChoice("plan_approved", "plan_in_progress")},
+        ok=302,
+        events=1,
+    ),
+    Endpoint(
+        "cases:case_close_request",
+        "post",
+        denied="viewer",
+        record="case_review",
+        data=lambda side: {"close-note": "Trẻ đã an toàn, ổn định"},
+        ok=302,
+        events=1,
+    ),
+    Endpoint(
+        "cases:case_close_decide",
+        "post",
+        permitted="supervisor_a",
+        denied="officer_a",
+        record="case_closing",
+        data=lambda side: {"closedecide-decision": "approve"},
+        ok=302,
+        events=1,
+    ),
+    Endpoint(
+        "cases:case_assign",
+        "post",
+        denied="viewer",
+        record="case",
+        data=lambda side: {"assign-workers": [side.user.pk], "assign-supervisor": side.supervisor.pk},
+        ok=302,
+        events=1,
+    ),
+    Endpoint(
+        "cases:case_share",
+        "post",
+        denied="viewer",
+        record="case",
+        data=lambda side: {"share-user": side.supervisor.pk, "share-reason": "Phối hợp xác minh tại trường"},
+        ok=302,
+        events=1,
+    ),
+    Endpoint(
+        "cases:note_add",
+        "post",
+        denied="viewer",
+        record="case",
+        data=lambda side: {"note-text": "Đã gặp mẹ của trẻ"},
+        ok=302,
+        events=1,
+    ),
+    Endpoint("cases:report_list", denied="viewer", shown=lambda side: [side.report]),
+    Endpoint("cases:report_add", denied="viewer"),
+    Endpoint(
+        "cases:report_add",
+        "post",
+        denied="viewer",
+        data=_report_form,
+        ok=302,
+        events=1,
+        out_status=400,  # a commune outside the officer's units is not among the form's choices
+    ),
+    Endpoint("cases:report_detail", denied="viewer", record="report", events=1),
+    Endpoint("cases:report_edit", denied="viewer", record="report", events=1),  # the form shows the report
+    Endpoint(
+        "cases:report_edit",
+        "post",
+        denied="viewer",
+        record="report",
+        data=lambda side: {"place": "Chợ phường", "narrative": "Trẻ ngủ ở chợ nhiều đêm"},
+        ok=302,
+        events=1,
+    ),
+    Endpoint(
+        "cases:report_link_child",
+        "post",
+        denied="viewer",
+        record="report",
+        data=lambda side: {"child": side.child.pk},
+        ok=302,
+        events=1,
+    ),
+    Endpoint(
+        "cases:report_create_child",
+        "post",
+        denied="supervisor_a",
+        record="report",
+        data=lambda side: {
+            "child-commune": side.commune.pk,
+            "child-full_name": "Trẻ Báo Tin Mới",
+            "child-birth_year": "2018",
+            "child-sex": "female",
+        },
+        ok=302,
+        events=2,  # the child registered, the report linked
+    ),
+    Endpoint(
+        "cases:case_open",
+        "post",
+        denied="viewer",
+        record="report_linked",
+        data=lambda side: {"open-protection_level": "support"},
+        ok=302,
+        events=1,
+    ),
     # --- API ---
     Endpoint("api:api-root", api=True, open_to_all="lists the endpoints; each checks its own rights"),
     Endpoint("api:me", api=True, open_to_all="the caller's own account"),
@@ -928,6 +1160,12 @@ def marker(obj) -> str:
         return obj.subject_label
     if isinstance(obj, Question):
         return obj.text
+    if isinstance(obj, Case):
+        return obj.number
+    if isinstance(obj, Report):
+        return obj.tracking_code
+    if isinstance(obj, Job):
+        return obj.subject
     return obj.name
 
 

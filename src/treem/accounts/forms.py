@@ -68,3 +68,21 @@ class AgencySuccessionForm(forms.Form):
     def __init__(self, *args, user, agency, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["successors"].queryset = Agency.objects.restrict(user, "view").exclude(pk=agency.pk)
+
+
+class OneTimeCodeForm(forms.Form):
+    """The 6-digit code of an authenticator app (checked by the service, which counts failures)."""
+
+    token = forms.CharField(
+        label=_("Code from your authenticator app"),
+        max_length=12,
+        widget=forms.TextInput(
+            attrs={
+                "autocomplete": "one-time-code",
+                "inputmode": "numeric",
+                "autofocus": True,
+                "class": "form-control",
+                "placeholder": "123456",
+            }
+        ),
+    )

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib.auth.base_user import BaseUserManager
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 
 from treem.core.scope import RestrictedQuerySet
@@ -62,7 +64,16 @@ class User(AbstractUser):
         help_text=_("Not limited by place (system administrators, the ministry). Permissions still apply."),
     )
 
+    session_salt = models.CharField(
+        _("session salt"),
+        max_length=64,
+        blank=True,
+        editable=False,
+        help_text=_("Changed by “log out everywhere”: every session signed with the old value ends."),
+    )
+
     objects = UserManager()
+    audit_redact_fields = ("session_salt",)
 
     class Meta:
         verbose_name = _("user")
@@ -74,6 +85,22 @@ class User(AbstractUser):
 
     def get_absolute_url(self) -> str:
         return reverse("accounts:user_detail", args=[self.pk])
+
+    # A session stays valid while the hash stored in it matches this one. Django derives it from
+    # the password hash; the salt is added so that "log out everywhere" can end every session
+    # without changing the password. An empty salt gives exactly Django's own hash.
+    def get_session_auth_hash(self) -> str:
+        return self._session_hash(secret=None)
+
+    def get_session_auth_fallback_hash(self):
+        for fallback_secret in settings.SECRET_KEY_FALLBACKS:
+            yield self._session_hash(secret=fallback_secret)
+
+    def _session_hash(self, *, secret: str | None) -> str:
+        key_salt = "django.contrib.auth.models.AbstractBaseUser.get_session_auth_hash"
+        return salted_hmac(
+            key_salt, self.password + self.session_salt, secret=secret, algorithm="sha256"
+        ).hexdigest()
 
     @property
     def units(self) -> list[Unit]:

@@ -85,6 +85,36 @@ _DEFINE_SURVEYS = (
     "surveys.delete_choice",
 )
 
+# Child protection cases: hotlines receive reports; commune officers and case workers work on the
+# cases assigned to them; supervisors (commune chairmen) approve plans and closures and see who
+# broke the glass. Who sees a case's content is decided per case (cases/selectors.py), not here.
+_VIEW_CASE_REFERENCE = (
+    "cases.view_casestep",
+    "cases.view_casetransition",
+    "cases.view_harmkind",
+    "cases.view_riskfactor",
+    "cases.view_calendaroverride",
+)
+_RECEIVE_REPORTS = (*_VIEW_CASE_REFERENCE, "cases.view_report", "cases.add_report", "cases.change_report")
+_WORK_ON_CASES = (
+    *_RECEIVE_REPORTS,
+    "cases.view_case",
+    "cases.add_case",
+    "cases.change_case",
+    "cases.view_caseevent",
+    "cases.view_deadline",
+    "cases.view_assessment",
+    "cases.view_riskrating",
+    "cases.view_plan",
+    "cases.view_note",
+)
+_SUPERVISE_CASES = (*_WORK_ON_CASES, "cases.approve_case", "cases.view_caseaccess")
+_KEEP_CASE_CALENDAR = (
+    "cases.add_calendaroverride",
+    "cases.change_calendaroverride",
+    "cases.delete_calendaroverride",
+)
+
 ROLES: tuple[Role, ...] = (
     Role(
         "system_admin",
@@ -116,6 +146,8 @@ ROLES: tuple[Role, ...] = (
             "audit.view_auditevent",
             *_KEEP_CHILDREN,
             *_DEFINE_SURVEYS,
+            *_SUPERVISE_CASES,
+            *_KEEP_CASE_CALENDAR,
         ),
     ),
     Role(
@@ -137,25 +169,32 @@ ROLES: tuple[Role, ...] = (
             "geo.view_unitmove",
             *_KEEP_CHILDREN,
             *_ANSWER_SURVEYS,
+            *_WORK_ON_CASES,
         ),
     ),
     Role(
         "case_worker",
         _("Case worker"),
         _("Works on the child protection cases assigned to them."),
-        (*_VIEW_REFERENCE, *_VIEW_CHILDREN),
+        (*_VIEW_REFERENCE, *_VIEW_CHILDREN, "children.add_child", *_WORK_ON_CASES),
     ),
     Role(
         "case_supervisor",
         _("Case supervisor"),
         _("Approves case plans and closures (the commune chairman or delegate)."),
-        (*_VIEW_REFERENCE, *_VIEW_CHILDREN, "audit.view_auditevent", *_READ_SURVEY_ANSWERS),
+        (
+            *_VIEW_REFERENCE,
+            *_VIEW_CHILDREN,
+            "audit.view_auditevent",
+            *_READ_SURVEY_ANSWERS,
+            *_SUPERVISE_CASES,
+        ),
     ),
     Role(
         "hotline_officer",
         _("Hotline intake officer"),
         _("Records reports from the hotlines 111 and 18001581."),
-        _VIEW_REFERENCE,
+        (*_VIEW_REFERENCE, *_RECEIVE_REPORTS),
     ),
     Role(
         "viewer",
@@ -165,6 +204,20 @@ ROLES: tuple[Role, ...] = (
     ),
 )
 ROLES_BY_SLUG = {r.slug: r for r in ROLES}
+
+# Roles whose holders must confirm a one-time code (TOTP) after their password: administrators
+# and every role that can open case details (abuse reports, case files). A role that is given
+# case permissions is added here too; tests/accounts/test_two_factor.py checks the two agree.
+TWO_FACTOR_ROLES: frozenset[str] = frozenset(
+    {
+        "system_admin",
+        "case_worker",
+        "case_supervisor",
+        "hotline_officer",
+        "commune_officer",  # works the commune's cases (Decree 56)
+        "provincial_coordinator",  # supervises and may open cases of the province
+    }
+)
 
 
 def role_label(slug: str) -> str:

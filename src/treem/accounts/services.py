@@ -3,12 +3,19 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
+import secrets
 
+from axes.utils import reset as axes_reset
 from django.contrib.auth.models import Group
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
+from django.core.validators import validate_ipv46_address
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from treem.accounts.models import Agency, AgencySuccession, UnitAssignment, User
 from treem.accounts.roles import ROLES_BY_SLUG, _permissions_for
@@ -84,7 +91,10 @@ def user_create(
         agency=agency,
         sees_all_units=sees_all,
     )
-    validate_password(password, user)
+    try:
+        validate_password(password, user)
+    except ValidationError as exc:
+        raise ValidationError({"password": exc.error_list}) from exc
     user.set_password(password)
     user.full_clean(exclude=["password"])
     user.save()
@@ -233,3 +243,143 @@ def agency_succeed(
     changes["successors"] = [None, [s.pk for s in successors]]
     audit_record(acting_user, "accounts.agency.succeeded", predecessor, changes=changes)
     return links
+
+
+# --- login security ---------------------------------------------------------------------------
+
+
+def _first_unit(user: User) -> Unit | None:
+    """The unit an event about ``user`` is filed under, so those who manage the user see it."""
+    assignment = user.unit_assignments.select_related("unit").order_by("pk").first()
+    return assignment.unit if assignment else None
+
+
+def _check_code(device: TOTPDevice, token: str) -> tuple[bool, ValidationError | None]:
+    """Verify ``token`` on a locked ``device``; a wrong code counts towards django-otp's back-off."""
+    allowed, info = device.verify_is_allowed()
+    if not allowed:
+        wait = math.ceil((info["locked_until"] - timezone.now()).total_seconds()) if info else 0
+        wait = max(wait, 1)
+        message = ngettext(
+            "Too many wrong codes. Wait %(seconds)d second and try again.",
+            "Too many wrong codes. Wait %(seconds)d seconds and try again.",
+            wait,
+        )
+        return False, ValidationError({"token": message % {"seconds": wait}}, code="throttled")
+    token = (token or "").replace(" ", "")
+    if token.isdigit() and len(token) == device.digits:
+        ok = device.verify_token(token)  # counts a wrong code itself
+    else:
+        device.throttle_increment(commit=True)
+        ok = False
+    if not ok:
+        return False, ValidationError(
+            {"token": _("The code is wrong or has expired. Enter the 6 digits your app shows now.")},
+            code="wrong",
+        )
+    return True, None
+
+
+def two_factor_enrol(*, user: User, token: str) -> TOTPDevice:
+    """Confirm the device being enrolled with a code from the app (audited).
+
+    The refusal is raised after the transaction, so that the failure count of a wrong code is kept.
+    """
+    with transaction.atomic():
+        device = (
+            TOTPDevice.objects.select_for_update().filter(user=user, confirmed=False).order_by("pk").first()
+        )
+        if device is None:
+            raise ValidationError(
+                {"token": _("Open the set-up page again: no authenticator is being set up.")}
+            )
+        ok, error = _check_code(device, token)
+        if ok:
+            device.confirmed = True
+            device.save(update_fields=["confirmed"])
+            TOTPDevice.objects.filter(user=user).exclude(pk=device.pk).delete()
+            audit_record(user, "accounts.two_factor.enrolled", user, unit=_first_unit(user))
+    if error:
+        raise error
+    return device
+
+
+def two_factor_verify(*, user: User, token: str) -> TOTPDevice:
+    """Check a code against the user's confirmed device; a refusal says why."""
+    with transaction.atomic():
+        device = (
+            TOTPDevice.objects.select_for_update().filter(user=user, confirmed=True).order_by("pk").first()
+        )
+        if device is None:
+            raise ValidationError({"token": _("You have no authenticator yet: set one up first.")})
+        _ok, error = _check_code(device, token)
+    if error:
+        raise error
+    return device
+
+
+@transaction.atomic
+def two_factor_reset(*, acting_user: User, user: User) -> int:
+    """Remove a user's authenticator (a lost phone): they enrol a new one at their next login."""
+    if not acting_user.has_perm("otp_totp.delete_totpdevice"):
+        raise ScopeError("otp_totp.delete_totpdevice")
+    if not User.objects.restrict(acting_user, "change").filter(pk=user.pk).exists():
+        raise ScopeError("accounts.change_user")
+    devices = TOTPDevice.objects.filter(user=user)
+    had_confirmed = devices.filter(confirmed=True).exists()
+    if not had_confirmed:
+        raise ValidationError(_("%(name)s has no authenticator to reset.") % {"name": user})
+    count, _deleted = devices.delete()
+    audit_record(
+        acting_user,
+        "accounts.two_factor.reset",
+        user,
+        unit=_first_unit(user),
+        changes={"devices": [count, 0]},
+    )
+    return count
+
+
+@transaction.atomic
+def user_sessions_end(*, user: User) -> None:
+    """End every session of ``user`` ("log out everywhere") by changing their session salt."""
+    user.session_salt = secrets.token_hex(16)
+    user.save(update_fields=["session_salt"])
+    audit_record(user, "accounts.user.sessions_ended", user, unit=_first_unit(user))
+
+
+@transaction.atomic
+def lockout_clear(*, acting_user: User, username: str = "", ip_address: str = "") -> int:
+    """Unlock an account or an address after failed logins (audited); returns failures forgotten."""
+    from treem.accounts.lockout import failure_total
+
+    if not acting_user.has_perm("axes.delete_accessattempt"):
+        raise ScopeError("axes.delete_accessattempt")
+    username, ip_address = (username or "").strip(), (ip_address or "").strip()
+    if bool(username) == bool(ip_address):
+        raise ValidationError(_("Name either an account or an address to unlock."))
+    if ip_address:
+        try:
+            validate_ipv46_address(ip_address)
+        except ValidationError as exc:
+            raise ValidationError({"ip_address": _("This is not an IP address.")}) from exc
+    failures = failure_total(username=username or None, ip_address=ip_address or None)
+    if not failures:
+        raise ValidationError(
+            _("Nothing to unlock: no failed logins are recorded for %(who)s.")
+            % {"who": username or ip_address}
+        )
+    if username:
+        axes_reset(username=username)
+    else:
+        axes_reset(ip=ip_address)
+    person = User.objects.filter(username=username).first() if username else None
+    audit_record(
+        acting_user,
+        "accounts.lockout.cleared",
+        person,
+        object_label=username or ip_address,
+        unit=_first_unit(person) if person else None,
+        changes={"failed_logins": [failures, 0]},
+    )
+    return failures

@@ -5,10 +5,16 @@ from treem.accounts import views
 app_name = "accounts"
 urlpatterns = [
     path("me/", views.ProfileView.as_view(), name="profile"),
+    path("me/logout-everywhere/", views.LogoutEverywhereView.as_view(), name="logout_everywhere"),
+    path("two-factor/setup/", views.TwoFactorSetupView.as_view(), name="two_factor_setup"),
+    path("two-factor/verify/", views.TwoFactorVerifyView.as_view(), name="two_factor_verify"),
+    path("lockouts/", views.LockoutListView.as_view(), name="lockout_list"),
+    path("lockouts/unlock/", views.LockoutUnlockView.as_view(), name="lockout_unlock"),
     path("users/", views.UserListView.as_view(), name="user_list"),
     path("users/add/", views.UserCreateView.as_view(), name="user_add"),
     path("users/<int:pk>/", views.UserDetailView.as_view(), name="user_detail"),
     path("users/<int:pk>/edit/", views.UserUpdateView.as_view(), name="user_edit"),
+    path("users/<int:pk>/two-factor/reset/", views.TwoFactorResetView.as_view(), name="two_factor_reset"),
     path("agencies/", views.AgencyListView.as_view(), name="agency_list"),
     path("agencies/add/", views.AgencyCreateView.as_view(), name="agency_add"),
     path("agencies/<int:pk>/", views.AgencyDetailView.as_view(), name="agency_detail"),

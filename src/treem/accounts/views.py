@@ -1,16 +1,31 @@
+from urllib.parse import urlencode
+
+from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import ValidationError
-from django.shortcuts import get_object_or_404, redirect, render
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import get_object_or_404, redirect, render, resolve_url
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import TemplateView
+from django_otp import login as otp_login
 
 from treem.accounts import services
 from treem.accounts.filtersets import AgencyFilterSet, UserFilterSet
-from treem.accounts.forms import AgencyForm, AgencySuccessionForm, UserForm
+from treem.accounts.forms import AgencyForm, AgencySuccessionForm, OneTimeCodeForm, UserForm
+from treem.accounts.lockout import failure_counts, failure_total
 from treem.accounts.models import Agency, User
 from treem.accounts.roles import role_label
+from treem.accounts.selectors import login_history
+from treem.accounts.two_factor import (
+    confirmed_device,
+    enrolment_device,
+    qr_svg,
+    secret_base32,
+    two_factor_required,
+)
 from treem.core.forms import apply_service_errors
 from treem.core.views import ScopedDetailView, ScopedListView, ScopedQuerysetMixin
 
@@ -35,6 +50,10 @@ class UserDetailView(ScopedDetailView):
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
         ctx["roles"] = [role_label(g.name) for g in self.object.groups.all()]
+        ctx["two_factor_required"] = two_factor_required(self.object)
+        ctx["two_factor_enrolled"] = confirmed_device(self.object) is not None
+        if self.request.user.has_perm("axes.view_accessattempt"):
+            ctx["login_failures"] = failure_total(username=self.object.get_username())
         return ctx
 
 
@@ -222,9 +241,193 @@ class AgencySucceedView(ScopedQuerysetMixin, View):
 
 
 class ProfileView(LoginRequiredMixin, TemplateView):
+    """The user's own account: roles, units, two-factor state and their login history."""
+
     template_name = "accounts/profile.html"
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
-        ctx["roles"] = [role_label(g.name) for g in self.request.user.groups.all()]
+        user = self.request.user
+        ctx["roles"] = [role_label(g.name) for g in user.groups.all()]
+        ctx["two_factor_required"] = two_factor_required(user)
+        ctx["two_factor_enrolled"] = confirmed_device(user) is not None
+        ctx["login_history"] = login_history(user=user)
+        ctx["idle_minutes"] = settings.TREEM_IDLE_TIMEOUT_MINUTES
         return ctx
+
+
+class LogoutEverywhereView(LoginRequiredMixin, View):
+    """End every session of the user on every device; this one stays signed in."""
+
+    def post(self, request):
+        services.user_sessions_end(user=request.user)
+        update_session_auth_hash(request, request.user)
+        messages.success(request, _("You were logged out on every other device and browser."))
+        return redirect("accounts:profile")
+
+
+# --- two-factor authentication ----------------------------------------------------------------
+
+
+def _next_url(request) -> str:
+    """Where to go after the code: the page first asked for, if it is on this site."""
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return resolve_url(settings.LOGIN_REDIRECT_URL)
+
+
+def _with_next(request, name: str):
+    """A redirect to another code page, keeping the page first asked for."""
+    url = resolve_url(name)
+    target = request.POST.get("next") or request.GET.get("next")
+    if target:
+        url = f"{url}?{urlencode({'next': target})}"
+    return redirect(url)
+
+
+class TwoFactorSetupView(LoginRequiredMixin, View):
+    """Enrolment: scan the QR code (or type the secret) into an authenticator app, confirm a code."""
+
+    template_name = "registration/two_factor_setup.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated:
+            if not two_factor_required(request.user):
+                messages.info(request, _("Your roles do not require two-factor authentication."))
+                return redirect(_next_url(request))
+            if confirmed_device(request.user) is not None:
+                return _with_next(request, "accounts:two_factor_verify")
+        return super().dispatch(request, *args, **kwargs)
+
+    def render_page(self, request, form, status=200):
+        device = enrolment_device(request.user)
+        context = {
+            "form": form,
+            "qr_svg": qr_svg(device),
+            "secret": secret_base32(device),
+            "next": request.POST.get("next") or request.GET.get("next", ""),
+        }
+        return render(request, self.template_name, context, status=status)
+
+    def get(self, request):
+        return self.render_page(request, OneTimeCodeForm())
+
+    def post(self, request):
+        form = OneTimeCodeForm(request.POST)
+        if form.is_valid():
+            try:
+                device = services.two_factor_enrol(user=request.user, token=form.cleaned_data["token"])
+            except ValidationError as exc:
+                apply_service_errors(form, exc)
+            else:
+                otp_login(request, device)
+                messages.success(request, _("Two-factor authentication is set up."))
+                return redirect(_next_url(request))
+        return self.render_page(request, form, status=400)
+
+
+class TwoFactorVerifyView(LoginRequiredMixin, View):
+    """The second step of logging in: the code from the authenticator app."""
+
+    template_name = "registration/two_factor_verify.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        user = request.user
+        if user.is_authenticated:
+            if user.is_verified() or not two_factor_required(user):
+                return redirect(_next_url(request))
+            if confirmed_device(user) is None:
+                return _with_next(request, "accounts:two_factor_setup")
+        return super().dispatch(request, *args, **kwargs)
+
+    def render_page(self, request, form, status=200):
+        context = {"form": form, "next": request.POST.get("next") or request.GET.get("next", "")}
+        return render(request, self.template_name, context, status=status)
+
+    def get(self, request):
+        return self.render_page(request, OneTimeCodeForm())
+
+    def post(self, request):
+        form = OneTimeCodeForm(request.POST)
+        if form.is_valid():
+            try:
+                device = services.two_factor_verify(user=request.user, token=form.cleaned_data["token"])
+            except ValidationError as exc:
+                apply_service_errors(form, exc)
+            else:
+                otp_login(request, device)
+                return redirect(_next_url(request))
+        return self.render_page(request, form, status=400)
+
+
+class TwoFactorResetView(LoginRequiredMixin, View):
+    """An administrator removes a user's authenticator (a lost or replaced phone)."""
+
+    def post(self, request, pk):
+        if not request.user.has_perm("otp_totp.delete_totpdevice"):
+            raise PermissionDenied
+        person = get_object_or_404(User.objects.restrict(request.user, "change"), pk=pk)
+        try:
+            services.two_factor_reset(acting_user=request.user, user=person)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(
+                request,
+                _("The authenticator of %(name)s was removed: they set up a new one at their next login.")
+                % {"name": person},
+            )
+        return redirect(person)
+
+
+# --- lockouts ---------------------------------------------------------------------------------
+
+
+def locked_out(request, original_response=None, credentials=None):
+    """The page django-axes answers a refused login with (AXES_LOCKOUT_CALLABLE), status 429."""
+    cooloff = settings.AXES_COOLOFF_TIME
+    minutes = int(cooloff.total_seconds() // 60) if cooloff else None
+    return render(request, "registration/locked_out.html", {"minutes": minutes}, status=429)
+
+
+class LockoutListView(LoginRequiredMixin, TemplateView):
+    """Accounts and addresses with recent failed logins; locked ones can be unlocked."""
+
+    template_name = "accounts/lockout_list.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and not request.user.has_perm("axes.view_accessattempt"):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        ctx["accounts"], ctx["addresses"] = failure_counts()
+        ctx["account_limit"] = settings.AXES_FAILURE_LIMIT
+        ctx["address_limit"] = settings.TREEM_LOGIN_FAILURES_PER_ADDRESS
+        cooloff = settings.AXES_COOLOFF_TIME
+        ctx["lockout_minutes"] = int(cooloff.total_seconds() // 60) if cooloff else None
+        return ctx
+
+
+class LockoutUnlockView(LoginRequiredMixin, View):
+    """Forget the failed logins of one account or one address (audited)."""
+
+    def post(self, request):
+        if not request.user.has_perm("axes.delete_accessattempt"):
+            raise PermissionDenied
+        username = request.POST.get("username", "")
+        ip_address = request.POST.get("ip_address", "")
+        try:
+            services.lockout_clear(acting_user=request.user, username=username, ip_address=ip_address)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, _("%(who)s is unlocked.") % {"who": username or ip_address})
+        target = request.POST.get("next", "")
+        if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+            return redirect(target)
+        return redirect("accounts:lockout_list")

@@ -1,8 +1,14 @@
 """Pages to import children from the template and to export what the user may see.
 
-The import runs inside the request for now (background jobs come later). The full error report
-of a refused file is kept under ``MEDIA_ROOT/import-reports`` in a file named by the user's id and
-a random token, so only that user can download it; reports are removed after a day.
+An uploaded file is checked to be a spreadsheet of the template's kind, kept in the private upload
+folder (``MEDIA_ROOT/imports``, served by no URL) and imported by a background job
+(``children.tasks``): the user follows its progress and sees its outcome on the job's page. With
+``TREEM_JOBS_INLINE`` (the tests) the job has run by the time the upload is answered, and the
+answer is that page itself.
+
+The full error report of a refused file is kept under ``MEDIA_ROOT/import-reports`` in a file named
+by the user's id and a random token, so only that user can download it; reports are removed after
+a day.
 """
 
 from __future__ import annotations
@@ -18,8 +24,7 @@ from django.conf import settings
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpResponse, StreamingHttpResponse
-from django.shortcuts import render
-from django.urls import reverse
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
@@ -27,7 +32,14 @@ from django.views import View
 from treem.children import exporters, importers
 from treem.children.filtersets import ChildFilterSet
 from treem.children.importers import ChildImportError
+from treem.children.tasks import IMPORT_KIND
 from treem.core.forms import apply_service_errors
+from treem.jobs import files as job_files
+from treem.jobs.models import JobStatus
+from treem.jobs.services import job_enqueue
+from treem.jobs.views import render_job
+
+UPLOAD_FOLDER = "imports"
 
 REPORT_DIR_NAME = "import-reports"
 REPORT_TTL_SECONDS = 24 * 3600
@@ -44,7 +56,8 @@ def report_dir() -> Path:
     return Path(settings.MEDIA_ROOT) / REPORT_DIR_NAME
 
 
-def _report_path(user, token: str) -> Path:
+def report_path(user, token: str) -> Path:
+    """Where the error report of ``user``'s import with ``token`` is kept."""
     return report_dir() / f"{user.pk}-{token}.xlsx"
 
 
@@ -110,7 +123,6 @@ class ChildImportView(_PermissionMixin, View):
     """Upload a children file: check it, and import it when every row is valid."""
 
     template_name = "children/import/upload.html"
-    result_template_name = "children/import/result.html"
 
     def get(self, request):
         return render(request, self.template_name, self._context(ChildImportForm()))
@@ -128,51 +140,44 @@ class ChildImportView(_PermissionMixin, View):
         if not form.is_valid():
             return render(request, self.template_name, self._context(form), status=400)
         upload = form.cleaned_data["file"]
-        dry_run = form.cleaned_data["dry_run"]
-        token = secrets.token_urlsafe(24)
-        report = _report_path(request.user, token)
-        report.parent.mkdir(parents=True, exist_ok=True)
-        _remove_old_reports()
+        file_name = Path(upload.name).name
+        stored = job_files.store_upload(upload, UPLOAD_FOLDER)
         try:
-            with _local_copy(upload) as path:
-                result = importers.children_import(
-                    acting_user=request.user,
-                    path=path,
-                    file_name=Path(upload.name).name,
-                    dry_run=dry_run,
-                    report_path=report,
-                )
+            _check_kind(job_files.path_of(stored), file_name)
         except ChildImportError as exc:
+            job_files.remove(stored)
             form.add_error("file", exc.messages)
             return render(request, self.template_name, self._context(form), status=400)
-        context = {
-            "result": result,
-            "report_url": reverse("children:import_report", args=[token]) if result.report_path else "",
-            "errors_shown": importers.ERRORS_KEPT,
-        }
-        return render(request, self.result_template_name, context, status=200 if result.ok else 400)
+        _remove_old_reports()
+        job = job_enqueue(
+            acting_user=request.user,
+            kind=IMPORT_KIND,
+            subject=file_name,
+            arguments={
+                "file_name": file_name,
+                "dry_run": form.cleaned_data["dry_run"],
+                "report_token": secrets.token_urlsafe(24),
+            },
+            input_file=stored,
+            unit=_only_unit(request.user),
+        )
+        if job.is_active:
+            return redirect(job.get_absolute_url())
+        # Run at once (TREEM_JOBS_INLINE): the outcome is the answer to the upload.
+        refused = job.status != JobStatus.DONE or not (job.result or {}).get("ok", True)
+        return render_job(request, job, status=400 if refused else 200)
 
 
-class _local_copy:
-    """The uploaded file as a path on disk (Django keeps large uploads in a temporary file)."""
+def _check_kind(path: Path, file_name: str) -> None:
+    """Refuse at once a file that is no spreadsheet of the template's kind (read from its content)."""
+    source = importers.open_source(path, file_name)
+    source.rows.close()
 
-    def __init__(self, upload):
-        self.upload = upload
-        self.temp = None
 
-    def __enter__(self) -> Path:
-        if hasattr(self.upload, "temporary_file_path"):
-            return Path(self.upload.temporary_file_path())
-        suffix = Path(self.upload.name).suffix.lower()[:8]
-        self.temp = tempfile.NamedTemporaryFile(suffix=suffix, prefix="treem-upload-")
-        for chunk in self.upload.chunks():
-            self.temp.write(chunk)
-        self.temp.flush()
-        return Path(self.temp.name)
-
-    def __exit__(self, *exc_info) -> None:
-        if self.temp is not None:
-            self.temp.close()
+def _only_unit(user):
+    """The job's unit: the user's unit when they have exactly one (None otherwise)."""
+    assignments = list(user.unit_assignments.select_related("unit")[:2])
+    return assignments[0].unit if len(assignments) == 1 else None
 
 
 class ChildImportTemplateView(_PermissionMixin, View):
@@ -196,7 +201,7 @@ class ChildImportReportView(_PermissionMixin, View):
     def get(self, request, token: str):
         if not TOKEN_RE.match(token):
             raise Http404
-        path = _report_path(request.user, token)
+        path = report_path(request.user, token)
         try:
             handle = path.open("rb")
         except FileNotFoundError as exc:

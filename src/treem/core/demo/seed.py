@@ -11,6 +11,7 @@ from django.db import transaction
 
 from treem.accounts.models import Agency, AgencySuccession, UnitAssignment, User
 from treem.accounts.roles import role_label
+from treem.accounts.two_factor import demo_device, two_factor_required
 from treem.audit.services import audit_record
 from treem.core.demo import data
 from treem.geo.models import Unit, UnitLevel
@@ -23,6 +24,8 @@ DEMO_PASSWORD = os.environ.get("TREEM_DEMO_PASSWORD", "treem-demo-2026")
 @dataclass
 class DemoReport:
     logins: list[tuple[str, str, str, str]] = field(default_factory=list)
+    # user name → authenticator key, for the users whose roles require two-factor authentication
+    two_factor: dict[str, str] = field(default_factory=dict)
 
 
 def _unit(level: str, code: str, *, current: bool) -> Unit:
@@ -186,5 +189,10 @@ def seed_demo(*, stdout=None, verbosity: int = 1) -> DemoReport:
             _villages(_unit(UnitLevel.COMMUNE, code, current=True), names)
         reorganise(effective=data.REORG)
         logins = _people(agencies)
+        two_factor = {
+            user.username: demo_device(user)
+            for user in User.objects.filter(username__in=[login[0] for login in logins]).order_by("username")
+            if two_factor_required(user)
+        }
         _children()
-    return DemoReport(logins=logins)
+    return DemoReport(logins=logins, two_factor=two_factor)

@@ -1,10 +1,13 @@
 """``treem demo``: a working system on SQLite in one command."""
 
+import threading
+
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
 from treem.core.demo.seed import DEMO_PASSWORD, seed_demo
+from treem.jobs.worker import Worker
 
 
 class Command(BaseCommand):
@@ -36,7 +39,18 @@ class Command(BaseCommand):
         width = max(len(u) for u, *_ in report.logins)
         for username, full_name, role, unit in report.logins:
             self.stdout.write(f"  {username.ljust(width)}  {DEMO_PASSWORD}  {role} — {full_name} — {unit}")
+        if not settings.TREEM_REQUIRE_2FA:
+            self.stdout.write(self.style.WARNING("TREEM_REQUIRE_2FA=0: two-factor authentication is OFF."))
+        elif report.two_factor:
+            self.stdout.write(
+                "These users then enter a code from an authenticator app: add this key to the app "
+                "(time-based), or run `oathtool --totp -b KEY`:"
+            )
+            for username, key in report.two_factor.items():
+                self.stdout.write(f"  {username.ljust(width)}  {key}")
         if no_serve:
             return
+        # Background jobs (imports…) run in a thread of the demo: no `treem worker` to start.
+        threading.Thread(target=Worker(name="demo").run, name="treem-worker", daemon=True).start()
         self.stdout.write(self.style.SUCCESS(f"Serving on http://{addr}/  (Ctrl+C to stop)"))
         call_command("runserver", addr, use_reloader=False, skip_checks=True)

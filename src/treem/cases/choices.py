@@ -1,0 +1,69 @@
+"""Choices of the case process fixed by law or by the forms (steps, harms and risk factors are data)."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Channel(models.TextChoices):
+    """Where a report came in (Decree 56 Art. 26; Mẫu 01 "nguồn thông tin")."""
+
+    HOTLINE_111 = "hotline_111", _("National hotline 111")
+    HOTLINE_PROVINCE = "hotline_18001581", _("Provincial hotline 18001581")
+    IN_PERSON = "in_person", _("In person")
+    POLICE = "police", _("Police")
+    SCHOOL = "school", _("School")
+    HEALTH = "health", _("Health facility")
+    ONLINE = "online", _("Online")
+
+
+class ChildSex(models.TextChoices):
+    """Mẫu 01: Nam / Nữ / Không biết (the registry's values)."""
+
+    MALE = "male", _("Male")
+    FEMALE = "female", _("Female")
+    UNKNOWN = "unknown", _("Unknown")
+
+
+class ProtectionLevel(models.TextChoices):
+    """Law on Children Art. 47–50."""
+
+    PREVENTION = "prevention", _("Prevention (phòng ngừa)")
+    SUPPORT = "support", _("Support (hỗ trợ)")
+    INTERVENTION = "intervention", _("Intervention (can thiệp)")
+
+
+class RiskLevel(models.TextChoices):
+    """Mẫu 06: Cao / Trung bình / Thấp."""
+
+    HIGH = "high", _("High")
+    MEDIUM = "medium", _("Medium")
+    LOW = "low", _("Low")
+
+
+class CaseStatus(models.TextChoices):
+    OPEN = "open", _("Open")
+    CLOSED = "closed", _("Closed")
+
+
+class AssessmentKind(models.TextChoices):
+    INITIAL = "initial", _("Initial assessment (Mẫu 02)")
+    SPECIFIC = "specific", _("Specific assessment and case meeting (Mẫu 03)")
+    REVIEW = "review", _("Review (Mẫu 06)")
+
+
+class PlanStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    SUBMITTED = "submitted", _("Submitted for approval")
+    APPROVED = "approved", _("Approved")
+    REJECTED = "rejected", _("Returned with comments")
+
+
+class DeadlineKind(models.TextChoices):
+    INITIAL_ASSESSMENT = "initial_assessment", _("Initial assessment and emergency measures")
+    PLAN = "plan", _("Support or intervention plan")
+    REVIEW = "review", _("Review of the plan")
+
+
+class OverrideKind(models.TextChoices):
+    DAY_OFF = "day_off", _("Extra day off")
+    WORKING_DAY = "working_day", _("Make-up working day")

@@ -1,0 +1,291 @@
+"""Forms of the case pages. They collect input; the services decide what is allowed."""
+
+from __future__ import annotations
+
+from django import forms
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from treem.accounts.models import User
+from treem.cases.choices import AssessmentKind, Channel, ChildSex, ProtectionLevel, RiskLevel
+from treem.cases.models import CaseTransition, HarmKind, RiskFactor
+from treem.geo.models import Unit, UnitLevel
+
+DATETIME_WIDGET = {"placeholder": "dd/mm/yyyy hh:mm", "autocomplete": "off"}
+DATE_WIDGET = {"placeholder": "dd/mm/yyyy", "inputmode": "numeric", "autocomplete": "off"}
+UNIT_CHOICES_LIMIT = 500
+
+
+def text_area(rows: int = 3) -> forms.Textarea:
+    return forms.Textarea(attrs={"rows": rows})
+
+
+class UnitChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return obj.label
+
+
+def report_units_for(user):
+    """Provinces and communes in force in which ``user`` may record a report."""
+    units = (
+        Unit.objects.restrict(user, "view")
+        .current()
+        .filter(level__in=[UnitLevel.PROVINCE, UnitLevel.COMMUNE])
+    )
+    return units.order_by("path")
+
+
+def communes_for(user):
+    return Unit.objects.restrict(user, "view").current().filter(level=UnitLevel.COMMUNE).order_by("name")
+
+
+def users_for(commune: Unit, perm: str):
+    """Active users whose units cover ``commune`` and who hold ``perm`` (for assignment choices)."""
+    ancestors = [int(pk) for pk in commune.path.strip("/").split("/") if pk]
+    candidates = (
+        User.objects.filter(is_active=True)
+        .filter(Q(unit_assignments__unit_id__in=ancestors) | Q(sees_all_units=True))
+        .distinct()
+        .order_by("full_name", "username")
+    )
+    return User.objects.filter(pk__in=[u.pk for u in candidates if u.has_perm(perm)]).order_by(
+        "full_name", "username"
+    )
+
+
+class ReportIntakeForm(forms.Form):
+    """The hotline's short form: what a call-taker fills in while on the phone."""
+
+    channel = forms.ChoiceField(label=_("Channel"), choices=Channel.choices)
+    unit = UnitChoiceField(
+        label=_("Where (commune, or the province if not known)"), queryset=Unit.objects.none()
+    )
+    summary = forms.CharField(label=_("What is it about, in a few words"), max_length=200)
+    child_name = forms.CharField(label=_("Child's name"), max_length=150, required=False)
+    child_sex = forms.ChoiceField(
+        label=_("Sex"), choices=ChildSex.choices, initial=ChildSex.UNKNOWN, widget=forms.RadioSelect
+    )
+    child_age = forms.IntegerField(label=_("Age (estimate)"), min_value=0, max_value=30, required=False)
+    child_description = forms.CharField(
+        label=_("Or describe the child"),
+        max_length=255,
+        required=False,
+        help_text=_("When the name is not known: who the child is, where to find them."),
+    )
+    narrative = forms.CharField(label=_("What happened"), required=False, widget=text_area(4))
+    reporter_anonymous = forms.BooleanField(label=_("The caller stays anonymous"), required=False)
+    reporter_name = forms.CharField(label=_("Caller's name"), max_length=150, required=False)
+    reporter_contact = forms.CharField(label=_("Caller's phone or address"), max_length=255, required=False)
+    received_at = forms.DateTimeField(
+        label=_("Received at"),
+        required=False,
+        widget=forms.DateTimeInput(attrs=DATETIME_WIDGET),
+        help_text=_("Empty: now."),
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        units = report_units_for(user)
+        self.fields["unit"].queryset = units
+        if len(choices := list(units[:2])) == 1:  # one unit: nothing to choose on the phone
+            self.fields["unit"].initial = choices[0].pk
+        if "hotline_officer" in user.role_names:
+            self.fields["channel"].initial = Channel.HOTLINE_PROVINCE
+
+
+class ReportDetailsForm(forms.Form):
+    """The rest of Mẫu 01, filled in after the call."""
+
+    place = forms.CharField(label=_("Place of the incident"), max_length=255, required=False)
+    narrative = forms.CharField(label=_("What happened"), required=False, widget=text_area(5))
+    child_condition = forms.CharField(
+        label=_("Child's current condition"), required=False, widget=text_area()
+    )
+    family_details = forms.CharField(
+        label=_("Father, mother, current carer, family situation"), required=False, widget=text_area()
+    )
+    abuser_details = forms.CharField(label=_("Suspected abuser"), required=False, widget=text_area())
+    actions_taken = forms.CharField(label=_("Actions already taken"), required=False, widget=text_area())
+    child_birth_year = forms.IntegerField(label=_("Child's year of birth"), min_value=1900, required=False)
+
+    FIELDS = (
+        "place",
+        "narrative",
+        "child_condition",
+        "family_details",
+        "abuser_details",
+        "actions_taken",
+        "child_birth_year",
+    )
+
+
+class LinkChildForm(forms.Form):
+    child = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class CreateChildForm(forms.Form):
+    commune = UnitChoiceField(label=_("Commune of residence"), queryset=Unit.objects.none())
+    full_name = forms.CharField(label=_("Full name"), max_length=150, required=False)
+    birth_year = forms.IntegerField(label=_("Year of birth"), min_value=1900, max_value=2200, required=False)
+    sex = forms.ChoiceField(label=_("Sex"), choices=ChildSex.choices)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["commune"].queryset = communes_for(user)
+
+
+class CaseOpenForm(forms.Form):
+    commune = UnitChoiceField(
+        label=_("Commune handling the case"),
+        queryset=Unit.objects.none(),
+        required=False,
+        help_text=_("Empty: the child's commune."),
+    )
+    supervisor = forms.ModelChoiceField(label=_("Supervisor"), queryset=User.objects.none(), required=False)
+    protection_level = forms.ChoiceField(
+        label=_("Protection level"), choices=ProtectionLevel.choices, initial=ProtectionLevel.SUPPORT
+    )
+    harm_kinds = forms.ModelMultipleChoiceField(
+        label=_("Kinds of harm"),
+        queryset=HarmKind.objects.all(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    emergency = forms.BooleanField(
+        label=_("Emergency (life, health or dignity at serious risk)"), required=False
+    )
+
+    def __init__(self, *args, user, commune: Unit | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["commune"].queryset = communes_for(user)
+        if commune is not None:
+            self.fields["supervisor"].queryset = users_for(commune, "cases.approve_case")
+        else:
+            self.fields["supervisor"].queryset = User.objects.filter(is_active=True)
+
+
+class VerifyForm(forms.Form):
+    note = forms.CharField(label=_("Note (what was checked)"), required=False, widget=text_area())
+
+
+class AssessmentForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Assessment"), choices=AssessmentKind.choices)
+    assessed_at = forms.DateTimeField(
+        label=_("Assessed at"),
+        required=False,
+        widget=forms.DateTimeInput(attrs=DATETIME_WIDGET),
+        help_text=_("Empty: now."),
+    )
+    findings = forms.CharField(label=_("Findings"), widget=text_area(4), required=False)
+    medical_findings = forms.CharField(label=_("Medical findings"), widget=text_area(), required=False)
+    emergency_measures = forms.CharField(
+        label=_("Emergency measures taken"), widget=text_area(), required=False
+    )
+    meeting_minutes = forms.CharField(
+        label=_("Case meeting minutes (specific assessment)"), widget=text_area(), required=False
+    )
+    protection_level = forms.ChoiceField(
+        label=_("Protection level"), choices=[("", "—"), *ProtectionLevel.choices], required=False
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.factor_fields = []
+        for factor in RiskFactor.objects.all():
+            name = f"risk_{factor.code}"
+            self.fields[name] = forms.ChoiceField(
+                label=factor.name, choices=[("", "—"), *RiskLevel.choices], required=False
+            )
+            self.factor_fields.append((name, factor.code))
+
+    def service_fields(self) -> dict:
+        data = self.cleaned_data
+        fields = {
+            k: data[k]
+            for k in (
+                "kind",
+                "assessed_at",
+                "findings",
+                "medical_findings",
+                "emergency_measures",
+                "meeting_minutes",
+            )
+        }
+        fields["ratings"] = {code: data[name] for name, code in self.factor_fields if data.get(name)}
+        fields["protection_level"] = data.get("protection_level") or None
+        return fields
+
+
+class PlanForm(forms.Form):
+    goals = forms.CharField(label=_("Goals"), widget=text_area(3), required=False)
+    actions = forms.CharField(
+        label=_("Services, referrals and who does what"), widget=text_area(5), required=False
+    )
+    review_on = forms.DateField(
+        label=_("Review on"), widget=forms.DateInput(attrs=DATE_WIDGET), required=False
+    )
+
+
+class EmptyForm(forms.Form):
+    """For actions that take no input (submitting the plan)."""
+
+
+class DecisionForm(forms.Form):
+    decision = forms.ChoiceField(
+        label=_("Decision"),
+        choices=[("approve", _("Approve")), ("reject", _("Return with comments"))],
+        widget=forms.RadioSelect,
+    )
+    comments = forms.CharField(label=_("Comments"), required=False, widget=text_area())
+
+
+class AdvanceForm(forms.Form):
+    target = forms.ModelChoiceField(label=_("Move the case to"), queryset=CaseTransition.objects.none())
+
+    def __init__(self, *args, case, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["target"].queryset = CaseTransition.objects.filter(source=case.step, how="advance")
+        self.fields["target"].label_from_instance = lambda t: t.target.name
+
+
+class CloseRequestForm(forms.Form):
+    note = forms.CharField(label=_("Why the case can be closed"), widget=text_area(), required=False)
+
+
+class AssignForm(forms.Form):
+    workers = forms.ModelMultipleChoiceField(
+        label=_("Assigned workers"), queryset=User.objects.none(), widget=forms.CheckboxSelectMultiple
+    )
+    supervisor = forms.ModelChoiceField(label=_("Supervisor"), queryset=User.objects.none(), required=False)
+
+    def __init__(self, *args, case, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["workers"].queryset = users_for(case.commune, "cases.change_case")
+        self.fields["supervisor"].queryset = users_for(case.commune, "cases.approve_case")
+
+
+class ShareForm(forms.Form):
+    user = forms.ModelChoiceField(label=_("Share with"), queryset=User.objects.none())
+    reason = forms.CharField(label=_("Why they need to see it"), max_length=500, required=False)
+
+    def __init__(self, *args, case, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["user"].queryset = users_for(case.commune, "cases.view_case")
+
+
+class NoteForm(forms.Form):
+    text = forms.CharField(label=_("Note"), widget=text_area(3), required=False)
+
+
+class BreakGlassForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Why do you need to open this case?"),
+        widget=text_area(3),
+        required=False,
+        help_text=_("Your name, the time and this reason are recorded and shown to the case's supervisor."),
+    )
+
+
+def now_local():
+    return timezone.localtime()

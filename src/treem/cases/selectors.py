@@ -1,0 +1,174 @@
+"""Reads of the case process: always from what the user may see, then the confidentiality group.
+
+Two layers decide what a user sees of a case:
+
+1. Scope (``Case.objects.restrict(user, "view")``): the case's commune must be in the user's
+   units. Out of scope, a case does not exist for the user (404).
+2. The confidentiality group (``case_access``): assigned workers, the supervisor and the users the
+   case was shared with see its content; anyone else in scope sees only that it exists (number,
+   status) unless they broke the glass (an active ``CaseAccess`` with its reason).
+
+System administrators (who see all units) are not in any case's group: they see that cases exist
+and must break the glass like anyone else, so that every reading of a case's content has a name
+and a reason in the audit log.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.utils import timezone
+
+from treem.cases.deadlines import WorkingCalendar, deadline_state
+from treem.cases.models import CalendarOverride, Case, CaseAccess, Deadline, Report
+
+
+class Access(enum.Enum):
+    NONE = "none"  # out of scope: 404
+    EXISTS = "exists"  # in scope, outside the group: number and status only
+    GLASS = "glass"  # broke the glass: content, every view audited with the reason
+    MEMBER = "member"  # assigned worker, supervisor or shared user
+
+
+@dataclass(frozen=True)
+class CaseAccessInfo:
+    level: Access
+    grant: CaseAccess | None = None
+
+    @property
+    def sees_content(self) -> bool:
+        return self.level in (Access.MEMBER, Access.GLASS)
+
+
+def member_q(user, prefix: str = "") -> Q:
+    """Q for cases whose group ``user`` belongs to (``prefix`` leads from another model to the case)."""
+    return (
+        Q(**{f"{prefix}workers": user})
+        | Q(**{f"{prefix}supervisor": user})
+        | Q(**{f"{prefix}shared_with": user})
+    )
+
+
+def is_member(user, case: Case) -> bool:
+    if not (user and user.is_authenticated and user.is_active):
+        return False
+    return Case.objects.filter(pk=case.pk).filter(member_q(user)).exists()
+
+
+def is_worker(user, case: Case) -> bool:
+    return bool(user and user.is_authenticated) and case.workers.filter(pk=user.pk).exists()
+
+
+def active_glass(user, case: Case, *, now: dt.datetime | None = None) -> CaseAccess | None:
+    now = now or timezone.now()
+    return (
+        CaseAccess.objects.filter(case=case, user=user, opened_at__lte=now, expires_at__gt=now)
+        .order_by("-opened_at")
+        .first()
+    )
+
+
+def case_access(user, case: Case) -> CaseAccessInfo:
+    """What ``user`` may see of ``case`` (which must come from a restricted queryset or be checked)."""
+    if not Case.objects.restrict(user, "view").filter(pk=case.pk).exists():
+        return CaseAccessInfo(Access.NONE)
+    if is_member(user, case):
+        return CaseAccessInfo(Access.MEMBER)
+    grant = active_glass(user, case)
+    if grant is not None:
+        return CaseAccessInfo(Access.GLASS, grant)
+    return CaseAccessInfo(Access.EXISTS)
+
+
+def case_list(*, user, filters: dict | None = None) -> QuerySet[Case]:
+    """Cases in the user's scope, each annotated ``is_member`` (lists show content only for those)."""
+    from treem.cases.filtersets import CaseFilterSet
+
+    member = Case.objects.filter(pk=OuterRef("pk")).filter(member_q(user))
+    qs = (
+        Case.objects.restrict(user, "view")
+        .annotate(is_member=Exists(member))
+        .select_related("step", "commune", "child", "supervisor")
+    )
+    return CaseFilterSet(filters or {}, queryset=qs, request=None, user=user).qs
+
+
+def my_cases(*, user) -> QuerySet[Case]:
+    """Open cases the user works on, supervises or was given (content visible)."""
+    return (
+        Case.objects.restrict(user, "view")
+        .filter(pk__in=Case.objects.filter(member_q(user)).values("pk"))
+        .select_related("step", "commune", "child")
+    )
+
+
+def _soon() -> dt.timedelta:
+    return dt.timedelta(hours=settings.TREEM_CASE_DUE_SOON_HOURS)
+
+
+def open_deadlines(*, user) -> QuerySet[Deadline]:
+    """Deadlines not yet met of open cases in the user's scope."""
+    return (
+        Deadline.objects.restrict(user, "view")
+        .filter(met_at__isnull=True, case__status="open")
+        .select_related("case", "case__step")
+        .order_by("due_at", "id")
+    )
+
+
+def overdue_deadlines(*, user, now: dt.datetime | None = None) -> QuerySet[Deadline]:
+    now = now or timezone.now()
+    return open_deadlines(user=user).filter(due_at__lt=now)
+
+
+def due_soon_deadlines(*, user, now: dt.datetime | None = None) -> QuerySet[Deadline]:
+    now = now or timezone.now()
+    return open_deadlines(user=user).filter(due_at__gte=now, due_at__lte=now + _soon())
+
+
+def cases_with_deadlines(*, user, state: str, now: dt.datetime | None = None) -> QuerySet[Case]:
+    """Cases in scope with an ``overdue`` or ``due_soon`` deadline."""
+    deadlines = {"overdue": overdue_deadlines, "due_soon": due_soon_deadlines}[state](user=user, now=now)
+    return case_list(user=user).filter(pk__in=deadlines.values("case_id"))
+
+
+def deadline_rows(case: Case, *, now: dt.datetime | None = None) -> list[tuple[Deadline, str]]:
+    """The case's deadlines with their state (met, overdue, due soon, pending)."""
+    now = now or timezone.now()
+    return [
+        (d, deadline_state(d.due_at, now=now, soon=_soon(), met=d.met_at is not None))
+        for d in case.deadlines.order_by("due_at", "id")
+    ]
+
+
+def reports_waiting(*, user) -> QuerySet[Report]:
+    """Reports in scope not yet joined to a case (the 12 hours run from their receipt)."""
+    return Report.objects.restrict(user, "view").filter(case__isnull=True).select_related("unit", "child")
+
+
+def working_calendar(unit=None) -> WorkingCalendar:
+    """The national calendar with the overrides for ``unit`` (national ones, and those of its units)."""
+    overrides = CalendarOverride.objects.filter(unit__isnull=True)
+    if unit is not None:
+        ancestors = [int(pk) for pk in unit.path.strip("/").split("/") if pk]
+        overrides = CalendarOverride.objects.filter(Q(unit__isnull=True) | Q(unit_id__in=ancestors))
+    days_off, working = set(), set()
+    # A unit's own decision wins over a national one for the same day (more specific).
+    for override in overrides.select_related("unit").order_by("day", "unit__path"):
+        (days_off if override.kind == "day_off" else working).add(override.day)
+        (working if override.kind == "day_off" else days_off).discard(override.day)
+    return WorkingCalendar.with_overrides(days_off=days_off, working_days=working)
+
+
+def glass_breaks_for_supervisor(*, user) -> QuerySet[CaseAccess]:
+    """Break-the-glass openings of the cases ``user`` supervises (newest first)."""
+    return (
+        CaseAccess.objects.restrict(user, "view")
+        .filter(case__supervisor=user)
+        .select_related("case", "user")
+        .order_by("-opened_at", "-id")
+    )

@@ -1,0 +1,76 @@
+"""Background jobs of the child database: importing a children file.
+
+The import (``importers.children_import``) checks every row, then writes them all in one
+transaction. As a job it reports its progress through the importer's ``progress`` callback, and
+marks its work committed inside that same write transaction (the first time the write stage
+reports progress), so a worker killed at any moment leaves either nothing written or the whole
+file written and known to be: a retry never imports the file twice.
+"""
+
+from __future__ import annotations
+
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from treem.children import importers
+from treem.jobs.registry import register
+
+IMPORT_KIND = "children.import"
+
+
+def import_result(result: importers.ImportResult, report_token: str) -> dict:
+    """The import's outcome as the job keeps it (JSON), for the result page."""
+    return {
+        **result.as_dict(),
+        "file_name": result.file_name,
+        "dry_run": result.dry_run,
+        "written": result.written,
+        "ok": result.ok,
+        "notices": [str(n) for n in result.notices],
+        "error_count": result.error_count,
+        "errors": [e._asdict() for e in result.errors],
+        "report_token": report_token if result.report_path else "",
+    }
+
+
+def import_result_context(job) -> dict:
+    result = job.result or {}
+    token = result.get("report_token", "")
+    return {
+        "result": result,
+        "report_url": reverse("children:import_report", args=[token]) if token else "",
+        "errors_shown": importers.ERRORS_KEPT,
+    }
+
+
+@register(
+    IMPORT_KIND,
+    label=_("Import children"),
+    atomic=False,  # the importer writes in its own transaction, after a long read-only check
+    stages={"check": _("Checking the rows"), "write": _("Writing the children")},
+    result_template="children/import/_result.html",
+    result_context=import_result_context,
+)
+def children_import_job(run) -> dict:
+    from treem.children.views_import import report_path  # the report is served by the import pages
+
+    arguments = run.arguments
+    dry_run = bool(arguments.get("dry_run"))
+    token = arguments["report_token"]
+
+    def progress(stage: str, done: int, total: int | None) -> None:
+        run.progress(stage, done, total)
+        if stage == "write" and not dry_run:
+            run.mark_committed()  # called inside the importer's write transaction
+
+    report = report_path(run.user, token)
+    report.parent.mkdir(parents=True, exist_ok=True)
+    result = importers.children_import(
+        acting_user=run.user,
+        path=run.input_path,
+        file_name=arguments.get("file_name") or run.job.subject,
+        dry_run=dry_run,
+        progress=progress,
+        report_path=report,
+    )
+    return import_result(result, token)
