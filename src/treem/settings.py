@@ -58,7 +58,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "treem.core.middleware.TrustedProxyMiddleware",  # first: everyone after sees the client's address
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "treem.core.middleware.CookieLocaleMiddleware",
@@ -204,6 +206,26 @@ TREEM_BACKUP_KEY = env.str("TREEM_BACKUP_KEY", default="")
 TREEM_POSTGRES_BIN_DIR = env.str("TREEM_POSTGRES_BIN_DIR", default="")
 
 # --- Security -------------------------------------------------------------------------------
+# Our reverse proxies (nginx), whose X-Real-IP header names the client (core.middleware).
+TREEM_TRUSTED_PROXIES = env.list("TREEM_TRUSTED_PROXIES", default=[])
+# Content-Security-Policy (django-csp): scripts only from our own files, never inline; style
+# attributes are allowed (Bootstrap utilities in templates), <style> elements only from files.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "style-src-elem": ["'self'"],
+        "style-src-attr": ["'unsafe-inline'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = env.int("TREEM_SESSION_SECONDS", default=8 * 3600)
 X_FRAME_OPTIONS = "DENY"

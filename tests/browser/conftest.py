@@ -75,11 +75,19 @@ def new_page(browser, live_server) -> Iterator[Callable]:
         context = browser.new_context(base_url=live_server.url, locale=locale, **options)
         context.set_default_timeout(TIMEOUT_MS)
         contexts.append(context)
-        return context.new_page()
+        page = context.new_page()
+        # Anything the Content-Security-Policy blocks is a fault of the page (an inline script).
+        page.on(
+            "console",
+            lambda message: "Content Security Policy" in message.text and refused.append(message.text),
+        )
+        return page
 
+    refused: list[str] = []
     yield open_page
     for context in contexts:
         context.close()
+    assert not refused, refused
 
 
 @pytest.fixture

@@ -74,7 +74,26 @@ def database_url() -> str:
     return f"postgres://{user}{password}@{host}{port}/{quote(db['NAME'], safe='')}"
 
 
-def start_worker(data_dir: Path, log: Path, **env: str) -> subprocess.Popen:
+# The first worker writes each batch of rows a little slowly, so that the test sees it in the
+# write stage whatever the machine's speed (on a quiet machine the whole write takes ~2 s), and
+# kills it there. The code run is the real worker command; only the pace of the batches changes.
+SLOW_WORKER = """
+import os, sys, time
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "treem.settings")
+import django
+django.setup()
+from treem.children import importers
+write = importers._insert_children
+def slowly(*args, **kwargs):
+    time.sleep(0.2)
+    return write(*args, **kwargs)
+importers._insert_children = slowly
+from django.core.management import execute_from_command_line
+execute_from_command_line(["treem", *sys.argv[1:]])
+"""
+
+
+def start_worker(data_dir: Path, log: Path, *, slow: bool = False, **env: str) -> subprocess.Popen:
     environment = {
         **os.environ,
         "TREEM_DATABASE_URL": database_url(),
@@ -85,7 +104,14 @@ def start_worker(data_dir: Path, log: Path, **env: str) -> subprocess.Popen:
         **env,
     }
     return subprocess.Popen(
-        [sys.executable, "-m", "treem.cli", "worker", "--burst", "-v", "2"],
+        [
+            sys.executable,
+            *(["-c", SLOW_WORKER] if slow else ["-m", "treem.cli"]),
+            "worker",
+            "--burst",
+            "-v",
+            "2",
+        ],
         env=environment,
         stdout=log.open("w"),
         stderr=subprocess.STDOUT,
@@ -124,7 +150,7 @@ def test_sigkill_during_a_large_import_leaves_nothing_and_the_retry_imports_ever
 
     # 1. A worker starts the import; it is killed while it writes the rows.
     log = tmp_path / "worker-1.log"
-    worker = start_worker(data_dir, log)
+    worker = start_worker(data_dir, log, slow=True)
     try:
 
         def writing():
