@@ -1,5 +1,18 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
+
+
+def load_reference_data(sender, **kwargs) -> None:
+    """Ethnic groups and special-circumstance groups, after every migrate and flush.
+
+    The migration loads them; a flush (the test runner's, after tests with a live server) empties
+    the tables but emits post_migrate, which brings them back (idempotent).
+    """
+    from treem.children import reference
+    from treem.children.models import CircumstanceGroup, Ethnicity
+
+    reference.ensure_loaded(Ethnicity, CircumstanceGroup)
 
 
 class ChildrenConfig(AppConfig):
@@ -14,3 +27,4 @@ class ChildrenConfig(AppConfig):
         # Children and households follow their commune through reorganisations.
         reorganisation.register(Child, "commune")
         reorganisation.register(Household, "commune")
+        post_migrate.connect(load_reference_data, sender=self, dispatch_uid="children_reference_data")
