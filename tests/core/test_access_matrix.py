@@ -23,7 +23,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import secrets
-from collections.abc import Callable
 from dataclasses import dataclass
 from types import SimpleNamespace
 from urllib.parse import quote, urlencode
@@ -45,6 +44,7 @@ from tests.factories import (
     UserFactory,
     VillageFactory,
 )
+from tests.matrix import Endpoint, app_tables
 from tests.surveys.records import survey_records
 from treem.accounts.models import Agency, User
 from treem.audit.models import AuditEvent
@@ -180,6 +180,10 @@ def world(
         "officer_no_unit": officer_no_unit,
         "no_role_a": no_role_a,
     }
+    for tag, side in sides.items():
+        for table in APP_TABLES:
+            if hasattr(table, "records"):
+                table.records(side, tag, personas)
     return SimpleNamespace(geo=geo, sides=sides, personas=personas)
 
 
@@ -188,46 +192,6 @@ SIDES = {"officer_a": ("a", "b"), "supervisor_a": ("a", "b"), "coordinator": ("a
 
 
 # --- the table --------------------------------------------------------------------------------
-
-Build = Callable[[SimpleNamespace], dict]
-
-
-@dataclass(frozen=True)
-class Endpoint:
-    """One URL name and method, and who may use it."""
-
-    name: str
-    method: str = "get"
-    api: bool = False
-    permitted: str | None = "officer_a"  # None: public, no sign-in needed
-    denied: str | None = None  # a persona holding no permission for it
-    open_to_all: str = ""  # why any signed-in user may use it (when ``denied`` is None)
-    record: str | None = None  # the side's record the URL names (``pk``)
-    kwargs: Build | None = None  # URL arguments, when more than the record's pk
-    data: Build | None = None  # request body for a side
-    ok: int = 200
-    events: int = 0  # audit events written by one successful call
-    out_status: int = 404  # for a record (or unit in the body) of someone else's side
-    shown: Callable[[SimpleNamespace], list] | None = None  # records the list must show
-    anonymous: int | None = None  # status for anonymous callers of a public endpoint
-    public: str = ""  # why it needs no sign-in
-    variant: str = ""  # tells two lines of the same URL and method apart
-    query: dict | None = None  # a fixed query string (not a record: the entry stays unscoped)
-    forged_key: str = "pk"  # the URL argument the forged-identifier test replaces
-
-    @property
-    def id(self) -> str:
-        suffix = f"[{self.variant}]" if self.variant else ""
-        return f"{self.name}:{self.method.upper()}{suffix}"
-
-    @property
-    def scoped(self) -> bool:
-        return self.record is not None or self.data is not None
-
-    def url_kwargs(self, side) -> dict:
-        if self.kwargs is not None:
-            return self.kwargs(side)
-        return {"pk": getattr(side, self.record).pk} if self.record else {}
 
 
 def _user_form(side) -> dict:
@@ -1101,6 +1065,9 @@ ENDPOINTS: tuple[Endpoint, ...] = (
     ),
 )
 
+APP_TABLES = app_tables()
+ENDPOINTS += tuple(entry for table in APP_TABLES for entry in table.ENDPOINTS)
+
 PUBLIC_ENDPOINTS = [e for e in ENDPOINTS if e.permitted is None]
 SIGNED_IN_ENDPOINTS = [e for e in ENDPOINTS if e.permitted is not None]
 DENIABLE = [e for e in SIGNED_IN_ENDPOINTS if e.denied]
@@ -1140,6 +1107,10 @@ def body(response) -> str:
 
 def marker(obj) -> str:
     """The text by which a record shows in a page or an export."""
+    for table in APP_TABLES:
+        text = table.marker(obj) if hasattr(table, "marker") else None
+        if text is not None:
+            return text
     if isinstance(obj, Child):
         return obj.full_name
     if isinstance(obj, (CircumstanceMembership, Consent)):
