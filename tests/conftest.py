@@ -33,14 +33,12 @@ def geo_data_dir() -> Path | None:
     return path if (path / "dvhcvn-2025-03-01.json").exists() else None
 
 
-@pytest.fixture
-def geo(db):
-    """The small test geography, as a namespace of units."""
+class Geography:
+    """The small test geography: a namespace of units and agencies."""
 
-    class G:
-        pass
 
-    g = G()
+def build_geo() -> Geography:
+    g = Geography()
     g.province = ProvinceFactory(name="Thành phố Thử", code="48", kind="Thành phố", valid_from=REORG)
     g.commune_a = CommuneFactory(
         name="Phường An", code="20001", kind="Phường", parent=g.province, valid_from=REORG
@@ -69,65 +67,88 @@ def geo(db):
     return g
 
 
+# The named personas: (user name, full name, roles, units of the geography, sees all units).
+PERSONAS = {
+    "admin": ("quantri", "Quản Trị Hệ Thống", ["system_admin"], [], True),
+    "coordinator": ("dieuphoi", "Trần Thị Điều Phối", ["provincial_coordinator"], ["province"], False),
+    "officer_a": ("canbo_a", "Nguyễn Văn An", ["commune_officer"], ["commune_a"], False),
+    "officer_b": ("canbo_b", "Lê Thị Bình", ["commune_officer"], ["commune_b"], False),
+    "viewer": ("lanhdao", "Phạm Lãnh Đạo", ["viewer"], ["province"], False),
+    "supervisor_a": ("chutich_a", "Hoàng Chủ Tịch", ["case_supervisor"], ["commune_a"], False),
+    # A commune officer nobody has given a unit yet: sees nothing.
+    "officer_no_unit": ("chuaco", "Đỗ Chưa Có", ["commune_officer"], [], False),
+    # Scoped to commune A but holding no role: may open nothing.
+    "no_role_a": ("khongvaitro", "Vũ Không Vai Trò", [], ["commune_a"], False),
+}
+
+
+def build_persona(name: str, geo: Geography):
+    username, full_name, roles, units, sees_all = PERSONAS[name]
+    extra = {"sees_all_units": True} if sees_all else {}
+    return UserFactory(
+        username=username, full_name=full_name, roles=roles, units=[getattr(geo, u) for u in units], **extra
+    )
+
+
+@pytest.fixture
+def geo(db):
+    """The small test geography, as a namespace of units."""
+    return build_geo()
+
+
 @pytest.fixture
 def admin(geo):
-    return UserFactory(
-        username="quantri", full_name="Quản Trị Hệ Thống", roles=["system_admin"], sees_all_units=True
-    )
+    return build_persona("admin", geo)
 
 
 @pytest.fixture
 def coordinator(geo):
-    return UserFactory(
-        username="dieuphoi",
-        full_name="Trần Thị Điều Phối",
-        roles=["provincial_coordinator"],
-        units=[geo.province],
-    )
+    return build_persona("coordinator", geo)
 
 
 @pytest.fixture
 def officer_a(geo):
-    return UserFactory(
-        username="canbo_a", full_name="Nguyễn Văn An", roles=["commune_officer"], units=[geo.commune_a]
-    )
+    return build_persona("officer_a", geo)
 
 
 @pytest.fixture
 def officer_b(geo):
-    return UserFactory(
-        username="canbo_b", full_name="Lê Thị Bình", roles=["commune_officer"], units=[geo.commune_b]
-    )
+    return build_persona("officer_b", geo)
 
 
 @pytest.fixture
 def viewer(geo):
-    return UserFactory(username="lanhdao", full_name="Phạm Lãnh Đạo", roles=["viewer"], units=[geo.province])
+    return build_persona("viewer", geo)
 
 
 @pytest.fixture
 def supervisor_a(geo):
-    return UserFactory(
-        username="chutich_a", full_name="Hoàng Chủ Tịch", roles=["case_supervisor"], units=[geo.commune_a]
-    )
+    return build_persona("supervisor_a", geo)
 
 
 @pytest.fixture
 def officer_no_unit(geo):
     """A commune officer nobody has given a unit yet: sees nothing."""
-    return UserFactory(username="chuaco", full_name="Đỗ Chưa Có", roles=["commune_officer"])
+    return build_persona("officer_no_unit", geo)
 
 
 @pytest.fixture
 def no_role_a(geo):
     """Scoped to commune A but holding no role: may open nothing."""
-    return UserFactory(username="khongvaitro", full_name="Vũ Không Vai Trò", units=[geo.commune_a])
+    return build_persona("no_role_a", geo)
 
 
 @pytest.fixture(autouse=True)
 def _jobs_inline(settings):
     """Background jobs run at once inside the request; tests/jobs runs the worker itself."""
     settings.TREEM_JOBS_INLINE = True
+
+
+@pytest.fixture(autouse=True)
+def _statistics_counted_anew(settings):
+    """Records change from one test to the next: the statistics page's cache would show stale
+    counts (tests/children/test_statistics_cache.py turns it on)."""
+    settings.TREEM_STATISTICS_CACHE_SECONDS = 0
 
 
 @pytest.fixture(autouse=True)

@@ -8,6 +8,7 @@ from treem.accounts.api.views import AgencyViewSet, MeView, UserViewSet
 from treem.audit.api.views import AuditEventViewSet
 from treem.children.api.views import ChildViewSet
 from treem.geo.api.views import PlacementReviewViewSet, UnitSuccessionViewSet, UnitViewSet
+from treem.plans.api.views import PlanViewSet, TaskViewSet
 
 
 class Router(DefaultRouter):
@@ -25,6 +26,8 @@ router.register("agencies", AgencyViewSet, basename="agency")
 router.register("users", UserViewSet, basename="user")
 router.register("audit-events", AuditEventViewSet, basename="auditevent")
 router.register("children", ChildViewSet, basename="child")
+router.register("plans", PlanViewSet, basename="plan")
+router.register("plan-tasks", TaskViewSet, basename="plantask")
 
 app_name = "api"
 urlpatterns = [

@@ -39,7 +39,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django.contrib.postgres",  # trigram search on PostgreSQL; harmless on SQLite
     "rest_framework",
-    "rest_framework.authtoken",
+    "knox",  # API tokens of machine clients: digests only, with expiry
     "drf_spectacular",
     "django_filters",
     "django_htmx",
@@ -55,6 +55,15 @@ INSTALLED_APPS = [
     "treem.surveys",
     "treem.jobs",
     "treem.cases",
+    "treem.documents",
+    "treem.plans",
+    "treem.notifications",
+    "treem.complaints",
+    "treem.funding",
+    "treem.workforce",
+    "treem.campaigns",
+    "treem.reporting",  # no models: not last, the roles are synced after the last app's migrate
+    "treem.indicators",
 ]
 
 MIDDLEWARE = [
@@ -236,14 +245,42 @@ if not DEBUG:
     CSRF_COOKIE_SECURE = True
     SECURE_HSTS_SECONDS = env.int("TREEM_HSTS_SECONDS", default=31536000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    # The browsers' HSTS preload list binds the whole domain and is slow to leave: the province
+    # decides (TREEM_HSTS_PRELOAD=1). While off, its reminder (security.W021) is silenced so that
+    # `treem check --deploy` shows only what needs action (docs/operations.md, "First start").
+    SECURE_HSTS_PRELOAD = env.bool("TREEM_HSTS_PRELOAD", default=False)
+    if not SECURE_HSTS_PRELOAD:
+        SILENCED_SYSTEM_CHECKS = ["security.W021"]
     SECURE_SSL_REDIRECT = env.bool("TREEM_SSL_REDIRECT", default=True)
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# --- API tokens of machine clients (accounts.ApiClient, django-rest-knox) ----------------------
+TREEM_API_TOKEN_MAX_DAYS = env.int("TREEM_API_TOKEN_MAX_DAYS", default=365)
+REST_KNOX = {
+    "TOKEN_PREFIX": "treem_",  # recognisable by secret scanners
+    "AUTO_REFRESH": False,  # a token ends on its expiry date; the administrator issues the next one
+}
+
+# The statistics page keeps its counts this long (per server process): a province's counts over a
+# million children are made once every few minutes, not at every visit. 0: always count anew.
+# Exports are always counted anew.
+TREEM_STATISTICS_CACHE_SECONDS = env.int("TREEM_STATISTICS_CACHE_SECONDS", default=300)
+
+# --- Rate limits (core/ratelimit.py) -----------------------------------------------------------
+# "count/period": per client address for the forms, per account for the signed-in API.
+TREEM_RATE_LIMITS = {
+    "login": env.str("TREEM_RATE_LOGIN", default="20/m"),
+    "public_report": env.str("TREEM_RATE_PUBLIC_REPORT", default="5/10m"),
+    "public_status": env.str("TREEM_RATE_PUBLIC_STATUS", default="30/m"),
+    "api": env.str("TREEM_RATE_API", default="1200/m"),
+    "api_anonymous": env.str("TREEM_RATE_API_ANONYMOUS", default="60/m"),
+}
 
 # --- API ------------------------------------------------------------------------------------
 REST_FRAMEWORK = {
     # Token first so that an anonymous request gets 401 with a WWW-Authenticate header.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "treem.accounts.api.auth.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["treem.core.api.ScopedModelPermissions"],
@@ -251,6 +288,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "treem.core.api.Pagination",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "treem.core.api.exception_handler",
+    "DEFAULT_THROTTLE_CLASSES": ["treem.core.ratelimit.ApiRateThrottle"],
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
 SPECTACULAR_SETTINGS = {
@@ -325,3 +363,18 @@ TREEM_CASE_DEADLINES = {
 TREEM_CASE_DUE_SOON_HOURS = env.int("TREEM_CASE_DUE_SOON_HOURS", default=24)
 # How long a break-the-glass opening of a case lasts.
 TREEM_CASE_GLASS_HOURS = env.int("TREEM_CASE_GLASS_HOURS", default=8)
+
+# --- Notifications and e-mail (treem.notifications) ---------------------------------------------
+# In-app notifications are also sent by e-mail through Django's mail backend; the console backend
+# (the default) writes them to the log. Production: TREEM_EMAIL_BACKEND=
+# django.core.mail.backends.smtp.EmailBackend with the TREEM_EMAIL_* server settings.
+EMAIL_BACKEND = env.str("TREEM_EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
+EMAIL_HOST = env.str("TREEM_EMAIL_HOST", default="localhost")
+EMAIL_PORT = env.int("TREEM_EMAIL_PORT", default=25)
+EMAIL_HOST_USER = env.str("TREEM_EMAIL_HOST_USER", default="")
+EMAIL_HOST_PASSWORD = env.str("TREEM_EMAIL_HOST_PASSWORD", default="")
+EMAIL_USE_TLS = env.bool("TREEM_EMAIL_USE_TLS", default=False)
+EMAIL_TIMEOUT = env.int("TREEM_EMAIL_TIMEOUT", default=10)
+DEFAULT_FROM_EMAIL = env.str("TREEM_DEFAULT_FROM_EMAIL", default="treem@localhost")
+# The site's address, for links in e-mails (https://treem.example.gov.vn).
+TREEM_SITE_URL = env.str("TREEM_SITE_URL", default="")

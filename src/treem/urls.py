@@ -4,6 +4,7 @@ from django.views.i18n import JavaScriptCatalog
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from treem.core import dashboard
+from treem.core.ratelimit import rate_limited
 from treem.core.views import healthz
 
 handler400 = "treem.core.views.error_400"
@@ -12,7 +13,11 @@ handler404 = "treem.core.views.error_404"
 
 urlpatterns = [
     path("", dashboard.HomeView.as_view(), name="home"),
-    path("login/", auth_views.LoginView.as_view(template_name="registration/login.html"), name="login"),
+    path(
+        "login/",
+        rate_limited("login")(auth_views.LoginView.as_view(template_name="registration/login.html")),
+        name="login",
+    ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
@@ -20,6 +25,15 @@ urlpatterns = [
     path("children/", include("treem.children.urls")),
     path("surveys/", include("treem.surveys.urls")),
     path("cases/", include("treem.cases.urls")),
+    path("bao-tin/", include("treem.cases.urls_public")),  # the public report form (no sign-in)
+    path("complaints/", include("treem.complaints.urls")),
+    path("notifications/", include("treem.notifications.urls")),
+    path("plans/", include("treem.plans.urls")),
+    path("indicators/", include("treem.indicators.urls")),
+    path("reports/", include("treem.reporting.urls")),
+    path("workforce/", include("treem.workforce.urls")),
+    path("campaigns/", include("treem.campaigns.urls")),
+    path("", include("treem.funding.urls")),  # funding/… pages and the public transparency/ report
     path("jobs/", include("treem.jobs.urls")),
     path("accounts/", include("treem.accounts.urls")),
     path("audit/", include("treem.audit.urls")),

@@ -266,7 +266,11 @@ def test_officer_exports_the_children_the_list_shows(page, login, officer_a, geo
     form = page.get_by_test_id("export-form")
     expect(form.locator("input[name=q][type=hidden]")).to_have_value("dang")
     page.uncheck("#id_deidentified")  # the officer needs the names
-    path = download(page, form.locator("button[type=submit]"), tmp_path)
+    # An Excel workbook is written by a background job: the page follows it, then offers the file.
+    with page.expect_navigation():
+        form.locator("button[type=submit]").click()
+    expect(page.get_by_test_id("export-result")).to_be_visible()
+    path = download(page, page.get_by_test_id("job-output-xlsx"), tmp_path)
     assert path.name == f"tre-em-{timezone.localdate():%Y%m%d}.xlsx"
 
     book = openpyxl.load_workbook(path, read_only=True)

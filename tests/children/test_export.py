@@ -10,7 +10,7 @@ import openpyxl
 import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 
 from tests.factories import ChildFactory
 from treem.audit.models import AuditEvent
@@ -18,6 +18,9 @@ from treem.children import exporters
 from treem.children.importers import children_import
 from treem.children.models import Child, Ethnicity, Household
 from treem.core.scope import ScopeError
+from treem.jobs import files as job_files
+from treem.jobs.models import Job, JobStatus
+from treem.jobs.services import jobs_prune_files
 
 
 @pytest.fixture(autouse=True)
@@ -106,10 +109,23 @@ def test_deidentified_export_leaves_out_identifying_fields(client, officer_a, ch
     assert exported_events().get().changes["identifying"] is False
 
 
+def _xlsx_through_a_job(client, query: dict):
+    """Ask for an Excel export: the page sends the user to the job, which offers the file."""
+    response = client.get(reverse("children:export"), query)
+    assert response.status_code == 302
+    job = Job.objects.get(pk=int(response["Location"].rstrip("/").rsplit("/", 1)[1]))
+    assert job.kind == "children.export" and job.status == JobStatus.DONE, job.error
+    page = client.get(response["Location"]).content.decode()
+    download = reverse("jobs:job_output", args=[job.pk, "xlsx"])
+    assert download in page
+    return job, client.get(download)
+
+
 def test_xlsx_export_keeps_codes_as_text(client, officer_a, children):
     client.force_login(officer_a)
-    response = client.get(reverse("children:export"), {"format": "xlsx"})
+    job, response = _xlsx_through_a_job(client, {"format": "xlsx"})
     assert response.status_code == 200
+    assert response["Cache-Control"] == "no-store"
     book = openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content)))
     sheet = book["Trẻ em"]
     header = [c.value for c in sheet[1]]
@@ -119,6 +135,29 @@ def test_xlsx_export_keeps_codes_as_text(client, officer_a, children):
     assert anh[header.index("Mã xã")] == "20001" and anh[header.index("Năm sinh")] == 2015
     assert anh[header.index("Ghi chú")].startswith("=HYPERLINK")  # stored as text, not a formula
     assert exported_events().count() == 1
+    assert AuditEvent.objects.filter(action="jobs.output.downloaded", object_id=str(job.pk)).count() == 1
+
+
+def test_xlsx_export_is_for_its_requester_only(client, officer_a, admin, children):
+    client.force_login(officer_a)
+    job, _response = _xlsx_through_a_job(client, {"format": "xlsx"})
+    client.force_login(admin)  # may follow everyone's jobs, but not take their files
+    assert client.get(reverse("jobs:job_output", args=[job.pk, "xlsx"])).status_code == 404
+    client.force_login(officer_a)
+    assert client.get(reverse("jobs:job_output", args=[job.pk, "csv"])).status_code == 404
+
+
+def test_xlsx_export_files_are_removed_after_a_day(client, officer_a, children, settings):
+    client.force_login(officer_a)
+    job, _response = _xlsx_through_a_job(client, {"format": "xlsx"})
+    path = job_files.path_of(job.result["outputs"][0]["path"])
+    assert path.exists() and oct(path.stat().st_mode)[-3:] == "600"
+    Job.objects.filter(pk=job.pk).update(finished_at=timezone.now() - dt.timedelta(hours=25))
+    assert jobs_prune_files() == 1
+    assert not path.exists()
+    assert client.get(reverse("jobs:job_output", args=[job.pk, "xlsx"])).status_code == 404
+    page = client.get(job.get_absolute_url())
+    assert 'data-testid="job-outputs-removed"' in page.content.decode()
 
 
 def test_filters_of_the_list_apply(client, officer_a, children):

@@ -20,6 +20,7 @@ coordinator's scope is the province holding A and B, so for them "out of scope" 
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import json
 import secrets
@@ -30,11 +31,12 @@ from urllib.parse import quote, urlencode
 import pytest
 from django.contrib.contenttypes.models import ContentType
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import transaction
+from django.test import override_settings
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
-from rest_framework.authtoken.models import Token
 
 from tests.cases.records import matrix_case_records
-from tests.conftest import BEFORE, REORG
+from tests.conftest import BEFORE, PERSONAS, REORG, build_geo, build_persona
 from tests.factories import (
     AgencyFactory,
     ChildFactory,
@@ -46,6 +48,7 @@ from tests.factories import (
 )
 from tests.matrix import Endpoint, app_tables
 from tests.surveys.records import survey_records
+from treem.accounts import services as services_accounts
 from treem.accounts.models import Agency, User
 from treem.audit.models import AuditEvent
 from treem.cases.models import Case, CaseTransition, Report
@@ -109,22 +112,16 @@ def _children_records(side, tag: str) -> None:
     )
 
 
-@pytest.fixture
-def world(
-    geo,
-    admin,
-    coordinator,
-    officer_a,
-    officer_b,
-    viewer,
-    supervisor_a,
-    officer_no_unit,
-    no_role_a,
-    settings,
-    tmp_path,
-):
+def _build_world() -> SimpleNamespace:
     """Every persona, and the records of three places (sides a, b and c)."""
-    settings.MEDIA_ROOT = tmp_path / "media"  # import reports are written there
+    geo = build_geo()
+    built = {name: build_persona(name, geo) for name in PERSONAS}
+    admin, coordinator, officer_a, officer_b = (
+        built[n] for n in ("admin", "coordinator", "officer_a", "officer_b")
+    )
+    viewer, supervisor_a, officer_no_unit, no_role_a = (
+        built[n] for n in ("viewer", "supervisor_a", "officer_no_unit", "no_role_a")
+    )
     province_c = ProvinceFactory(name="Tỉnh Xa", code="47", kind="Tỉnh", valid_from=REORG)
     commune_c = CommuneFactory(name="Xã Xa Xôi", code="30001", parent=province_c, valid_from=REORG)
     old_c = CommuneFactory(name="Xã Xa Cũ", code="30005", valid_to=BEFORE)
@@ -143,7 +140,6 @@ def world(
             user=officer_a,
             succession=UnitSuccession.objects.get(predecessor=geo.old_1, successor=geo.commune_a),
             review=_review("Thôn Cũ An", geo.old_2, geo.commune_a),
-            event=event_in(geo.commune_a, officer_a, "Thôn Nhật Ký An"),
         ),
         "b": SimpleNamespace(
             commune=geo.commune_b,
@@ -153,7 +149,6 @@ def world(
             user=officer_b,
             succession=UnitSuccession.objects.get(predecessor=geo.old_2, successor=geo.commune_b),
             review=_review("Thôn Cũ Bình", geo.old_2, geo.commune_b),
-            event=event_in(geo.commune_b, officer_b, "Thôn Nhật Ký Bình"),
         ),
         "c": SimpleNamespace(
             commune=commune_c,
@@ -162,7 +157,6 @@ def world(
             successor=AgencyFactory(name="Sở Y tế Tỉnh Xa", kind="department", unit=province_c),
             user=officer_c,
             succession=SuccessionFactory(predecessor=old_c, successor=commune_c, kind="full"),
-            event=event_in(commune_c, admin, "Thôn Nhật Ký Xa"),
         ),
     }
     for tag, side in sides.items():
@@ -183,8 +177,44 @@ def world(
     for tag, side in sides.items():
         for table in APP_TABLES:
             if hasattr(table, "records"):
+                before = dict(vars(side))
                 table.records(side, tag, personas)
+                replaced = [name for name, value in before.items() if vars(side)[name] is not value]
+                assert not replaced, (
+                    f"{table.__name__}.records replaced side attributes {replaced}: rename yours"
+                )
+    # The audit event each side's lists must show: written last, so that it is on the first page
+    # of the audit log whatever the apps' records above wrote.
+    for side, actor, name in (
+        (sides["a"], officer_a, "Thôn Nhật Ký An"),
+        (sides["b"], officer_b, "Thôn Nhật Ký Bình"),
+        (sides["c"], admin, "Thôn Nhật Ký Xa"),
+    ):
+        side.event = event_in(side.commune, actor, name)
     return SimpleNamespace(geo=geo, sides=sides, personas=personas)
+
+
+@pytest.fixture(scope="module")
+def _world(django_db_setup, django_db_blocker, tmp_path_factory):
+    """The world is built once for the module, inside a transaction rolled back at its end; each
+    test runs in a savepoint of it (pytest-django's ``db``), so what a test writes is undone
+    before the next, as if the world had been built for it alone."""
+    settings = override_settings(
+        MEDIA_ROOT=tmp_path_factory.mktemp("media"),  # import reports are written there
+        PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
+        TREEM_JOBS_INLINE=True,
+    )
+    with django_db_blocker.unblock(), settings, transaction.atomic():
+        built = _build_world()
+        yield built
+        transaction.set_rollback(True)
+
+
+@pytest.fixture
+def world(_world, db):
+    """The module's world, with Python objects of the test's own: a test that changes a record in
+    memory (``user.is_active = False``) leaves the next test's copy as built."""
+    return copy.deepcopy(_world)
 
 
 # Which side is "mine" and which is "someone else's" for each permitted persona.
@@ -1435,29 +1465,36 @@ def test_officer_without_unit_sees_nothing_anywhere(client, world):
 # --- authentication ---------------------------------------------------------------------------
 
 
+def _client_token(world, side: str = "a") -> str:
+    """A token of the side's API client (a viewer of the side's commune)."""
+    return services_accounts.api_token_issue(
+        acting_user=world.personas["admin"], client=world.sides[side].api_client, days=30
+    )
+
+
 def test_api_token_authentication(client, world):
     geo = world.geo
-    token = Token.objects.create(user=world.personas["officer_a"])
+    token = _client_token(world)
     url = reverse("api:unit-list")
-    response = client.get(url, HTTP_AUTHORIZATION=f"Token {token.key}")
+    response = client.get(url, HTTP_AUTHORIZATION=f"Token {token}")
     assert response.status_code == 200
     assert geo.commune_a.pk in api_ids(response)
     assert geo.commune_b.pk not in api_ids(response)
     assert (
         client.get(
-            reverse("api:unit-detail", args=[geo.commune_b.pk]), HTTP_AUTHORIZATION=f"Token {token.key}"
+            reverse("api:unit-detail", args=[geo.commune_b.pk]), HTTP_AUTHORIZATION=f"Token {token}"
         ).status_code
         == 404
     )
     assert client.get(url, HTTP_AUTHORIZATION="Token not-a-real-key").status_code == 401
 
 
-def test_token_of_a_deactivated_user_stops_working(client, world):
-    officer = world.personas["officer_a"]
-    token = Token.objects.create(user=officer)
-    officer.is_active = False
-    officer.save(update_fields=["is_active"])
-    assert client.get(reverse("api:unit-list"), HTTP_AUTHORIZATION=f"Token {token.key}").status_code == 401
+def test_token_of_a_deactivated_client_stops_working(client, world):
+    token = _client_token(world)
+    account = world.sides["a"].api_client.account
+    account.is_active = False
+    account.save(update_fields=["is_active"])
+    assert client.get(reverse("api:unit-list"), HTTP_AUTHORIZATION=f"Token {token}").status_code == 401
 
 
 def test_session_of_a_deactivated_user_stops_working(client, world):
@@ -1513,5 +1550,5 @@ def test_schema_is_public_but_holds_no_records(client, world):
     assert response.status_code == 200
     text = response.content.decode()
     assert "/api/v1/units/" in text
-    for name in ("Phường An", "Xã Bình", "canbo_a", "UBND"):
+    for name in ("Phường An", "Xã Bình", "canbo_a", "UBND Phường An"):
         assert name not in text

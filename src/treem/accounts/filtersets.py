@@ -4,10 +4,11 @@ from django.utils.translation import gettext_lazy as _
 
 from treem.accounts.models import Agency, AgencyKind, User
 from treem.accounts.roles import ROLES
+from treem.core import filters
 from treem.core.text import fold
 
 
-class UserFilterSet(django_filters.FilterSet):
+class UserFilterSet(filters.FilterSet):
     q = django_filters.CharFilter(label=_("Name or user name"), method="filter_q")
     role = django_filters.ChoiceFilter(
         label=_("Role"), choices=[(r.slug, r.label) for r in ROLES], field_name="groups__name"
@@ -25,10 +26,10 @@ class UserFilterSet(django_filters.FilterSet):
         return queryset.filter(Q(username__icontains=value) | Q(full_name__icontains=value))
 
 
-class AgencyFilterSet(django_filters.FilterSet):
+class AgencyFilterSet(filters.FilterSet):
     q = django_filters.CharFilter(label=_("Name"), method="filter_q")
     kind = django_filters.ChoiceFilter(label=_("Kind"), choices=AgencyKind.choices)
-    unit = django_filters.NumberFilter(label=_("Unit"), field_name="unit_id")
+    unit = filters.IdFilter(label=_("Unit"), field_name="unit_id")
 
     class Meta:
         model = Agency

@@ -1,8 +1,10 @@
 from django import forms
+from django.conf import settings
+from django.core.validators import MaxValueValidator
 from django.utils.translation import gettext_lazy as _
 
 from treem.accounts.models import Agency, AgencyKind
-from treem.accounts.roles import ROLES
+from treem.accounts.roles import ROLES, TWO_FACTOR_ROLES
 from treem.geo.models import Unit
 
 
@@ -86,3 +88,33 @@ class OneTimeCodeForm(forms.Form):
             }
         ),
     )
+
+
+class ApiClientForm(forms.Form):
+    name = forms.CharField(
+        label=_("Name"), max_length=100, help_text=_("The system or script that will call the API.")
+    )
+    description = forms.CharField(
+        label=_("Description"), widget=forms.Textarea(attrs={"rows": 3}), required=False
+    )
+    roles = forms.MultipleChoiceField(
+        label=_("Roles"),
+        choices=[(r.slug, r.label) for r in ROLES if r.slug not in TWO_FACTOR_ROLES and not r.sees_all_units],
+        widget=forms.CheckboxSelectMultiple,
+    )
+    units = UnitChoiceField(label=_("Units"), queryset=Unit.objects.none(), required=False)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["units"].queryset = (
+            Unit.objects.restrict(user, "view").current().exclude(level="village").order_by("level", "name")
+        )
+
+
+class ApiTokenForm(forms.Form):
+    days = forms.IntegerField(label=_("Valid for (days)"), min_value=1, initial=90)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["days"].max_value = settings.TREEM_API_TOKEN_MAX_DAYS
+        self.fields["days"].validators.append(MaxValueValidator(settings.TREEM_API_TOKEN_MAX_DAYS))

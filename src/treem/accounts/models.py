@@ -238,3 +238,54 @@ class AgencySuccession(models.Model):
 
     def __str__(self) -> str:
         return f"{self.predecessor} → {self.successor}"
+
+
+class ApiClient(models.Model):
+    """A machine client of the API (another system, a script): its own account, roles and units,
+    and at most one token at a time.
+
+    The token itself is a django-rest-knox ``AuthToken`` of ``account``: stored as a digest only,
+    with an expiry; issuing a new one revokes the old one (services.api_token_issue).
+    """
+
+    scope_path_lookup = "account__unit_assignments__unit__path"
+
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    description = models.TextField(_("description"), blank=True)
+    account = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("account"),
+        on_delete=models.PROTECT,
+        related_name="api_client",
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    token_issued_at = models.DateTimeField(_("token issued at"), null=True, blank=True)
+    token_expires_at = models.DateTimeField(_("token expires at"), null=True, blank=True)
+    token_revoked_at = models.DateTimeField(_("token revoked at"), null=True, blank=True)
+    last_used_at = models.DateTimeField(_("last used at"), null=True, blank=True)
+
+    objects = RestrictedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("API client")
+        verbose_name_plural = _("API clients")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("accounts:api_client_detail", args=[self.pk])
+
+    @property
+    def has_live_token(self) -> bool:
+        from django.utils import timezone
+
+        return bool(
+            self.token_issued_at
+            and not self.token_revoked_at
+            and (self.token_expires_at is None or self.token_expires_at > timezone.now())
+        )

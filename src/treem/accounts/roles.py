@@ -107,6 +107,9 @@ _WORK_ON_CASES = (
     "cases.view_riskrating",
     "cases.view_plan",
     "cases.view_note",
+    "cases.view_referral",  # referrals, transfers and files: the case page decides who sees them
+    "cases.view_transfer",
+    "cases.view_attachment",
 )
 _SUPERVISE_CASES = (*_WORK_ON_CASES, "cases.approve_case", "cases.view_caseaccess")
 _KEEP_CASE_CALENDAR = (
@@ -114,6 +117,140 @@ _KEEP_CASE_CALENDAR = (
     "cases.change_calendaroverride",
     "cases.delete_calendaroverride",
 )
+
+# Plans: the coordinator manages the province's plans, periods and inspections and accepts
+# reports; agency reporters fill their own agency's reports (the querysets keep them to it).
+_VIEW_PLANS = ("plans.view_plan", "plans.view_legalbasis", "plans.view_section", "plans.view_reportingperiod")
+_REPORT_ON_PLANS = (
+    *_VIEW_PLANS,
+    "plans.view_task",
+    "plans.change_task",
+    "plans.view_taskhistory",
+    "plans.view_progressreport",
+    "plans.add_progressreport",
+    "plans.change_progressreport",
+    "plans.view_reminder",
+)
+_COORDINATE_PLANS = (
+    *_REPORT_ON_PLANS,
+    "plans.coordinate_plan",
+    "plans.add_plan",
+    "plans.change_plan",
+    "plans.add_task",
+    "plans.add_reportingperiod",
+    "plans.change_reportingperiod",
+    "plans.view_inspection",
+    "plans.add_inspection",
+    "plans.change_inspection",
+    "plans.view_recommendation",
+    "plans.add_recommendation",
+    "plans.change_recommendation",
+)
+
+# Complaints, denunciations and petitions: the commune and the province register and settle them;
+# the chairman (case supervisor) answers and closes them too.
+_KEEP_COMPLAINTS = ("complaints.view_complaint", "complaints.add_complaint", "complaints.change_complaint")
+
+# Indicators and targets: communes enter their figures, the commune chairman approves them, the
+# province sets targets, approves the province's figures and unlocks them; leadership reads.
+_VIEW_INDICATORS = (
+    "indicators.view_indicator",
+    "indicators.view_target",
+    "indicators.view_indicatorvalue",
+    "indicators.view_approval",
+    "indicators.view_communeclass",
+)
+_ENTER_INDICATORS = (
+    *_VIEW_INDICATORS,
+    "indicators.add_indicatorvalue",
+    "indicators.change_indicatorvalue",
+    "indicators.delete_indicatorvalue",
+)
+_MANAGE_INDICATORS = (
+    *_ENTER_INDICATORS,
+    "indicators.add_target",
+    "indicators.change_target",
+    "indicators.approve_figures",
+    "indicators.add_communeclass",
+    "indicators.change_communeclass",
+)
+
+# Funding: the coordinator keeps the province's budget, donations, sponsorships, international
+# projects and publishes the transparency report; agency reporters keep their own agency's budget
+# lines (services refuse another agency's); communes record donations and sponsorships of their
+# children; leadership sees totals (funding.view_totals) without opening records.
+_VIEW_FUNDING_REFERENCE = ("funding.view_programme", "funding.view_priorityarea")
+_KEEP_AGENCY_BUDGET = (
+    *_VIEW_FUNDING_REFERENCE,
+    "funding.view_totals",
+    "funding.view_budgetline",
+    "funding.add_budgetline",
+    "funding.change_budgetline",
+    "funding.view_budgetentry",
+    "funding.add_budgetentry",
+)
+_KEEP_DONATIONS = (
+    *_VIEW_FUNDING_REFERENCE,
+    "funding.view_donor",
+    "funding.add_donor",
+    "funding.change_donor",
+    "funding.view_donation",
+    "funding.add_donation",
+    "funding.view_donationuse",
+    "funding.add_donationuse",
+    "funding.view_sponsorship",
+    "funding.add_sponsorship",
+    "funding.change_sponsorship",
+    "funding.view_sponsorshippayment",
+    "funding.add_sponsorshippayment",
+    "funding.view_sponsorshipvisit",
+    "funding.add_sponsorshipvisit",
+)
+_MANAGE_FUNDING = (
+    *_KEEP_AGENCY_BUDGET,
+    *_KEEP_DONATIONS,
+    "funding.manage_budget",
+    "funding.add_priorityarea",
+    "funding.delete_priorityarea",
+    "funding.view_internationalproject",
+    "funding.add_internationalproject",
+    "funding.change_internationalproject",
+    "funding.view_projectreport",
+    "funding.add_projectreport",
+    "funding.change_projectreport",
+    "funding.view_transparencyreport",
+    "funding.add_transparencyreport",
+    "funding.publish_report",
+)
+_VIEW_FUNDING_TOTALS = (
+    *_VIEW_FUNDING_REFERENCE,
+    "funding.view_totals",
+    "funding.view_internationalproject",
+    "funding.view_projectreport",
+)
+
+# Workforce: communes keep their staff, collaborators and training courses; the coordinator also
+# sets the staffing norms; leadership and chairmen read them (participants' names only the chairmen).
+_VIEW_WORKFORCE = (
+    "workforce.view_staffmember",
+    "workforce.view_staffingnorm",
+    "workforce.view_trainingcourse",
+)
+_KEEP_WORKFORCE = (
+    *_VIEW_WORKFORCE,
+    "workforce.view_participant",
+    "workforce.add_staffmember",
+    "workforce.change_staffmember",
+    "workforce.add_trainingcourse",
+    "workforce.change_trainingcourse",
+    "workforce.add_participant",
+    "workforce.change_participant",
+    "workforce.delete_participant",
+)
+# Communication campaigns: agencies and communes record theirs; the coordinator keeps the calendar.
+_VIEW_CAMPAIGNS = ("campaigns.view_recurringevent", "campaigns.view_campaign")
+_REPORT_CAMPAIGNS = (*_VIEW_CAMPAIGNS, "campaigns.add_campaign", "campaigns.change_campaign")
+_KEEP_CAMPAIGN_CALENDAR = ("campaigns.add_recurringevent", "campaigns.change_recurringevent")
 
 ROLES: tuple[Role, ...] = (
     Role(
@@ -146,15 +283,23 @@ ROLES: tuple[Role, ...] = (
             "audit.view_auditevent",
             *_KEEP_CHILDREN,
             *_DEFINE_SURVEYS,
+            *_KEEP_WORKFORCE,
+            "workforce.change_staffingnorm",
+            *_REPORT_CAMPAIGNS,
+            *_KEEP_CAMPAIGN_CALENDAR,
             *_SUPERVISE_CASES,
             *_KEEP_CASE_CALENDAR,
+            *_KEEP_COMPLAINTS,
+            *_COORDINATE_PLANS,
+            *_MANAGE_INDICATORS,
+            *_MANAGE_FUNDING,
         ),
     ),
     Role(
         "agency_reporter",
         _("Agency reporter"),
         _("Staff of a department or organisation who report on their tasks in the plan."),
-        _VIEW_REFERENCE,
+        (*_VIEW_REFERENCE, *_REPORT_CAMPAIGNS, *_REPORT_ON_PLANS, *_KEEP_AGENCY_BUDGET),
     ),
     Role(
         "commune_officer",
@@ -169,7 +314,12 @@ ROLES: tuple[Role, ...] = (
             "geo.view_unitmove",
             *_KEEP_CHILDREN,
             *_ANSWER_SURVEYS,
+            *_KEEP_WORKFORCE,
+            *_REPORT_CAMPAIGNS,
             *_WORK_ON_CASES,
+            *_KEEP_COMPLAINTS,
+            *_ENTER_INDICATORS,
+            *_KEEP_DONATIONS,
         ),
     ),
     Role(
@@ -187,7 +337,13 @@ ROLES: tuple[Role, ...] = (
             *_VIEW_CHILDREN,
             "audit.view_auditevent",
             *_READ_SURVEY_ANSWERS,
+            *_VIEW_WORKFORCE,
+            "workforce.view_participant",
+            *_VIEW_CAMPAIGNS,
             *_SUPERVISE_CASES,
+            *_KEEP_COMPLAINTS,
+            *_VIEW_INDICATORS,
+            "indicators.approve_figures",
         ),
     ),
     Role(
@@ -200,7 +356,17 @@ ROLES: tuple[Role, ...] = (
         "viewer",
         _("Read-only viewer"),
         _("Leadership and the ministry: sees figures, changes nothing."),
-        (*_VIEW_REFERENCE, "children.view_statistics", *_VIEW_SURVEYS, "surveys.view_results"),
+        (
+            *_VIEW_REFERENCE,
+            "children.view_statistics",
+            *_VIEW_SURVEYS,
+            "surveys.view_results",
+            *_VIEW_WORKFORCE,
+            *_VIEW_CAMPAIGNS,
+            *_VIEW_PLANS,
+            *_VIEW_INDICATORS,
+            *_VIEW_FUNDING_TOTALS,
+        ),
     ),
 )
 ROLES_BY_SLUG = {r.slug: r for r in ROLES}
@@ -253,7 +419,12 @@ def sync_roles() -> list[Group]:
 
 
 def sync_roles_after_migrate(sender, **kwargs) -> None:
-    """post_migrate hook: sync once, after the last app's permissions exist."""
-    if sender.label != list(apps.get_app_configs())[-1].label:
+    """post_migrate hook: sync once, after the last app's permissions exist.
+
+    Django sends post_migrate only for apps with a models module, so the last of those is the
+    one to wait for (an app without models may well come last in INSTALLED_APPS).
+    """
+    with_models = [config for config in apps.get_app_configs() if config.models_module is not None]
+    if sender.label != with_models[-1].label:
         return
     sync_roles()

@@ -7,6 +7,7 @@ import math
 import secrets
 
 from axes.utils import reset as axes_reset
+from django.conf import settings
 from django.contrib.auth.models import Group
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
@@ -17,8 +18,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from treem.accounts.models import Agency, AgencySuccession, UnitAssignment, User
-from treem.accounts.roles import ROLES_BY_SLUG, _permissions_for
+from treem.accounts.models import Agency, AgencySuccession, ApiClient, UnitAssignment, User
+from treem.accounts.roles import ROLES_BY_SLUG, TWO_FACTOR_ROLES, _permissions_for
 from treem.audit.services import audit_record, diff, snapshot
 from treem.core.scope import ScopeError, scope_require, unit_in_scope
 from treem.geo.models import Unit
@@ -383,3 +384,120 @@ def lockout_clear(*, acting_user: User, username: str = "", ip_address: str = ""
         changes={"failed_logins": [failures, 0]},
     )
     return failures
+
+
+# --- machine clients of the API -----------------------------------------------------------------
+
+
+def _api_client_snapshot(client: ApiClient) -> dict:
+    data = snapshot(client)
+    data["roles"] = sorted(client.account.groups.values_list("name", flat=True))
+    data["units"] = sorted(client.account.unit_assignments.values_list("unit_id", flat=True))
+    return data
+
+
+@transaction.atomic
+def api_client_create(
+    *, acting_user: User, name: str, roles: list[str], units: list[Unit], description: str = ""
+) -> ApiClient:
+    """A machine client with its own account (no password: it can never sign in to the pages).
+
+    It may not hold a role that sees case details or administers the system: those need a person
+    with a one-time code, and a token is not a person.
+    """
+    if not acting_user.has_perm("accounts.add_apiclient"):
+        raise ScopeError("accounts.add_apiclient")
+    name = (name or "").strip()
+    if not name:
+        raise ValidationError({"name": _("Give the client a name.")})
+    if ApiClient.objects.filter(name__iexact=name).exists():
+        raise ValidationError({"name": _("A client with this name already exists.")})
+    if not roles:
+        raise ValidationError({"roles": _("Choose at least one role.")})
+    refused = [ROLES_BY_SLUG[s].label for s in roles if s in TWO_FACTOR_ROLES or s not in ROLES_BY_SLUG]
+    if refused or any(ROLES_BY_SLUG[s].sees_all_units for s in roles if s in ROLES_BY_SLUG):
+        raise ValidationError(
+            {
+                "roles": _(
+                    "A machine client cannot hold a role that sees case details or administers the "
+                    "system: %(roles)s."
+                )
+                % {"roles": ", ".join(str(label) for label in refused) or "—"}
+            }
+        )
+    groups = _check_roles_grantable(acting_user, roles)
+    _check_units_grantable(acting_user, units)
+    if not units:
+        raise ValidationError({"units": _("Choose at least one unit: a user without a unit sees nothing.")})
+    username = f"api-{secrets.token_hex(6)}"
+    account = User(username=username, full_name=name)
+    account.set_unusable_password()
+    account.save()
+    account.groups.set(groups)
+    UnitAssignment.objects.bulk_create(UnitAssignment(user=account, unit=u) for u in units)
+    client = ApiClient.objects.create(
+        name=name, description=description, account=account, created_by=acting_user
+    )
+    audit_record(
+        acting_user,
+        "accounts.api_client.created",
+        client,
+        unit=units[0],
+        changes=diff(None, _api_client_snapshot(client)),
+    )
+    return client
+
+
+def _revoke_tokens(client: ApiClient) -> int:
+    from knox.models import AuthToken
+
+    deleted, _detail = AuthToken.objects.filter(user=client.account).delete()
+    return deleted
+
+
+@transaction.atomic
+def api_token_issue(*, acting_user: User, client: ApiClient, days: int) -> str:
+    """A new token for ``client``, valid ``days`` days; the previous one stops working at once.
+
+    Returns the token: it is shown once and only its digest is kept.
+    """
+    from knox.models import AuthToken
+
+    if not acting_user.has_perm("accounts.change_apiclient"):
+        raise ScopeError("accounts.change_apiclient")
+    maximum = settings.TREEM_API_TOKEN_MAX_DAYS
+    if not isinstance(days, int) or not 1 <= days <= maximum:
+        raise ValidationError(
+            {"days": _("A token is valid from 1 to %(maximum)s days.") % {"maximum": maximum}}
+        )
+    if not client.account.is_active:
+        raise ValidationError(_("This client is disabled: enable it before issuing a token."))
+    replaced = _revoke_tokens(client)
+    instance, token = AuthToken.objects.create(user=client.account, expiry=dt.timedelta(days=days))
+    client.token_issued_at = timezone.now()
+    client.token_expires_at = instance.expiry
+    client.token_revoked_at = None
+    client.save(update_fields=["token_issued_at", "token_expires_at", "token_revoked_at"])
+    audit_record(
+        acting_user,
+        "accounts.api_token.issued",
+        client,
+        changes={
+            "expires_at": instance.expiry.isoformat(),
+            "replaced": replaced,
+            "prefix": instance.token_key,
+        },
+    )
+    return token
+
+
+@transaction.atomic
+def api_token_revoke(*, acting_user: User, client: ApiClient) -> int:
+    """Revoke the client's token now; returns how many tokens stopped working (0 or 1)."""
+    if not acting_user.has_perm("accounts.change_apiclient"):
+        raise ScopeError("accounts.change_apiclient")
+    revoked = _revoke_tokens(client)
+    client.token_revoked_at = timezone.now()
+    client.save(update_fields=["token_revoked_at"])
+    audit_record(acting_user, "accounts.api_token.revoked", client, changes={"revoked": revoked})
+    return revoked

@@ -14,9 +14,16 @@ from django_otp import login as otp_login
 
 from treem.accounts import services
 from treem.accounts.filtersets import AgencyFilterSet, UserFilterSet
-from treem.accounts.forms import AgencyForm, AgencySuccessionForm, OneTimeCodeForm, UserForm
+from treem.accounts.forms import (
+    AgencyForm,
+    AgencySuccessionForm,
+    ApiClientForm,
+    ApiTokenForm,
+    OneTimeCodeForm,
+    UserForm,
+)
 from treem.accounts.lockout import failure_counts, failure_total
-from treem.accounts.models import Agency, User
+from treem.accounts.models import Agency, ApiClient, User
 from treem.accounts.roles import role_label
 from treem.accounts.selectors import login_history
 from treem.accounts.two_factor import (
@@ -431,3 +438,95 @@ class LockoutUnlockView(LoginRequiredMixin, View):
         if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
             return redirect(target)
         return redirect("accounts:lockout_list")
+
+
+# --- machine clients of the API -----------------------------------------------------------------
+
+
+class ApiClientListView(ScopedListView):
+    model = ApiClient
+    template_name = "accounts/api_client_list.html"
+
+    def get_queryset(self):
+        return super().get_queryset().select_related("account")
+
+
+class ApiClientDetailView(ScopedDetailView):
+    model = ApiClient
+    template_name = "accounts/api_client_detail.html"
+    context_object_name = "client"
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        account = self.object.account
+        ctx["roles"] = [role_label(g.name) for g in account.groups.all()]
+        ctx["units"] = [a.unit for a in account.unit_assignments.select_related("unit")]
+        ctx.setdefault("token_form", ApiTokenForm())
+        return ctx
+
+
+class ApiClientCreateView(ScopedQuerysetMixin, View):
+    model = ApiClient
+    action = "add"
+    template_name = "accounts/api_client_form.html"
+
+    def get(self, request):
+        return render(request, self.template_name, {"form": ApiClientForm(user=request.user)})
+
+    def post(self, request):
+        form = ApiClientForm(request.POST, user=request.user)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                client = services.api_client_create(
+                    acting_user=request.user,
+                    name=data["name"],
+                    description=data["description"],
+                    roles=data["roles"],
+                    units=list(data["units"]),
+                )
+            except ValidationError as exc:
+                apply_service_errors(form, exc)
+            else:
+                messages.success(
+                    request, _("API client %(name)s created: issue its token.") % {"name": client}
+                )
+                return redirect(client)
+        return render(request, self.template_name, {"form": form}, status=400)
+
+
+class ApiTokenIssueView(ScopedQuerysetMixin, View):
+    """Issue the client's token: shown on this one page, once; the old token stops working."""
+
+    model = ApiClient
+    action = "change"
+    http_method_names = ["post"]
+
+    def post(self, request, pk):
+        client = get_object_or_404(self.get_queryset(), pk=pk)
+        form = ApiTokenForm(request.POST)
+        token = None
+        if form.is_valid():
+            try:
+                token = services.api_token_issue(
+                    acting_user=request.user, client=client, days=form.cleaned_data["days"]
+                )
+            except ValidationError as exc:
+                apply_service_errors(form, exc)
+        view = ApiClientDetailView(request=request, kwargs={"pk": pk}, object=client)
+        context = view.get_context_data(object=client, token=token, token_form=form)
+        response = render(request, ApiClientDetailView.template_name, context, status=200 if token else 400)
+        response["Cache-Control"] = "no-store"  # the token must not stay in any cache
+        return response
+
+
+class ApiTokenRevokeView(ScopedQuerysetMixin, View):
+    model = ApiClient
+    action = "change"
+    http_method_names = ["post"]
+
+    def post(self, request, pk):
+        client = get_object_or_404(self.get_queryset(), pk=pk)
+        services.api_token_revoke(acting_user=request.user, client=client)
+        messages.success(request, _("The token of %(name)s no longer works.") % {"name": client})
+        return redirect(client)

@@ -2,9 +2,10 @@ import django_filters
 from django.utils.translation import gettext_lazy as _
 
 from treem.audit.models import AuditEvent
+from treem.core import filters
 
 
-class AuditEventFilterSet(django_filters.FilterSet):
+class AuditEventFilterSet(filters.FilterSet):
     action = django_filters.CharFilter(label=_("Action"), lookup_expr="startswith")
     actor = django_filters.CharFilter(label=_("User name"), field_name="actor_label", lookup_expr="iexact")
     since = django_filters.DateFilter(label=_("From"), field_name="at", lookup_expr="date__gte")

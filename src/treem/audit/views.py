@@ -11,7 +11,14 @@ from treem.audit.selectors import audit_history
 from treem.core.views import ScopedListView
 
 # Record types whose history can be opened from a page (a record type not listed is 404).
-HISTORY_MODELS = {"geo.unit", "accounts.agency", "accounts.user", "geo.placementreview", "children.child"}
+HISTORY_MODELS = {
+    "geo.unit",
+    "accounts.agency",
+    "accounts.user",
+    "accounts.apiclient",
+    "geo.placementreview",
+    "children.child",
+}
 
 
 class AuditEventListView(ScopedListView):

@@ -67,3 +67,36 @@ class DeadlineKind(models.TextChoices):
 class OverrideKind(models.TextChoices):
     DAY_OFF = "day_off", _("Extra day off")
     WORKING_DAY = "working_day", _("Make-up working day")
+
+
+class ReferralService(models.TextChoices):
+    """Services a case is referred to (Decree 56 Art. 28–29: the plan's services and referrals)."""
+
+    HEALTH = "health", _("Health care")
+    POLICE = "police", _("Police")
+    LEGAL_AID = "legal_aid", _("Legal aid")
+    SHELTER = "shelter", _("Shelter, safe temporary care")
+    SCHOOL = "school", _("School")
+    SOCIAL_PROTECTION = "social_protection", _("Social protection centre")
+    OTHER = "other", _("Other service")
+
+
+class ReferralStatus(models.TextChoices):
+    SENT = "sent", _("Sent, waiting for an answer")
+    ACCEPTED = "accepted", _("Accepted")
+    REJECTED = "rejected", _("Rejected")
+    DONE = "done", _("Done")
+
+
+class TransferStatus(models.TextChoices):
+    REQUESTED = "requested", _("Waiting for the receiving commune")
+    ACCEPTED = "accepted", _("Accepted")
+    REFUSED = "refused", _("Refused")
+
+
+class PublicStatus(models.TextChoices):
+    """What the public status page may say about a report: nothing more than this."""
+
+    RECEIVED = "received", _("Received")
+    HANDLED = "handled", _("Being handled")
+    CLOSED = "closed", _("Closed")

@@ -6,9 +6,10 @@ from django.utils.translation import gettext_lazy as _
 
 from treem.cases.choices import CaseStatus, Channel
 from treem.cases.models import Case, CaseStep, Report
+from treem.core import filters
 
 
-class ReportFilterSet(django_filters.FilterSet):
+class ReportFilterSet(filters.FilterSet):
     q = django_filters.CharFilter(label=_("Tracking code"), method="filter_q")
     channel = django_filters.ChoiceFilter(label=_("Channel"), choices=Channel.choices)
     waiting = django_filters.BooleanFilter(
@@ -24,7 +25,7 @@ class ReportFilterSet(django_filters.FilterSet):
         return queryset.filter(tracking_code__startswith=value) if value else queryset
 
 
-class CaseFilterSet(django_filters.FilterSet):
+class CaseFilterSet(filters.FilterSet):
     VIEWS = [
         ("mine", _("My cases")),
         ("overdue", _("Overdue")),
@@ -35,7 +36,7 @@ class CaseFilterSet(django_filters.FilterSet):
     show = django_filters.ChoiceFilter(label=_("Show"), choices=VIEWS, method="filter_show", empty_label=None)
     q = django_filters.CharFilter(label=_("Case number"), method="filter_q")
     status = django_filters.ChoiceFilter(label=_("Status"), choices=CaseStatus.choices)
-    step = django_filters.ModelChoiceFilter(label=_("Step"), queryset=CaseStep.objects.all())
+    step = filters.ModelChoiceFilter(label=_("Step"), queryset=CaseStep.objects.all())
 
     class Meta:
         model = Case

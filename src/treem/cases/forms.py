@@ -7,8 +7,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from treem.accounts.models import User
-from treem.cases.choices import AssessmentKind, Channel, ChildSex, ProtectionLevel, RiskLevel
+from treem.accounts.models import Agency, User
+from treem.cases.choices import AssessmentKind, Channel, ChildSex, ProtectionLevel, ReferralService, RiskLevel
 from treem.cases.models import CaseTransition, HarmKind, RiskFactor
 from treem.geo.models import Unit, UnitLevel
 
@@ -289,3 +289,193 @@ class BreakGlassForm(forms.Form):
 
 def now_local():
     return timezone.localtime()
+
+
+# --- referrals, transfers, attachments --------------------------------------------------------
+
+
+class AgencyChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return f"{obj.name} ({obj.unit.name})"
+
+
+class ReferralForm(forms.Form):
+    service = forms.ChoiceField(label=_("Service"), choices=[("", "—"), *ReferralService.choices])
+    agency = AgencyChoiceField(label=_("Agency"), queryset=Agency.objects.none(), required=False)
+    agency_name = forms.CharField(
+        label=_("Or the agency's name and address (not in the list)"), max_length=255, required=False
+    )
+    request = forms.CharField(label=_("What is asked of the service"), required=False, widget=text_area(3))
+
+    def __init__(self, *args, case, **kwargs):
+        from treem.cases.selectors import referral_agencies
+
+        super().__init__(*args, **kwargs)
+        self.fields["agency"].queryset = referral_agencies(case.commune)
+
+
+class ReferralAnswerForm(forms.Form):
+    decision = forms.ChoiceField(
+        label=_("The agency's answer"),
+        choices=[
+            ("accepted", _("Accepted")),
+            ("rejected", _("Rejected")),
+            ("done", _("Service done")),
+        ],
+        widget=forms.RadioSelect,
+    )
+    text = forms.CharField(
+        label=_("Reason for a rejection, or the outcome"), required=False, widget=text_area(2)
+    )
+
+
+class TransferRequestForm(forms.Form):
+    """The commune the child moved to: a province, then its communes (loaded by htmx)."""
+
+    province = UnitChoiceField(label=_("Province or city"), queryset=Unit.objects.none(), required=False)
+    to_commune = UnitChoiceField(
+        label=_("Commune where the child lives now"),
+        queryset=Unit.objects.filter(level=UnitLevel.COMMUNE),
+    )
+    reason = forms.CharField(label=_("Why the case moves"), required=False, widget=text_area(2))
+
+    def __init__(self, *args, communes_url: str = "", **kwargs):
+        from treem.cases.selectors import public_communes, public_provinces
+
+        super().__init__(*args, **kwargs)
+        self.fields["province"].queryset = public_provinces()
+        province_field = self.fields["province"]
+        province_field.widget.attrs.update(
+            {
+                "hx-get": communes_url,
+                "hx-target": f"#id_{self.add_prefix('to_commune')}",
+                "hx-trigger": "change",
+                "data-testid": "transfer-province",
+            }
+        )
+        province = None
+        if self.is_bound:
+            try:
+                province = Unit.objects.filter(
+                    pk=int(self.data.get(self.add_prefix("province")) or 0)
+                ).first()
+            except ValueError:
+                province = None
+        # Any commune is a valid value (the service names the successor of one that ended); the
+        # list offers today's communes of the chosen province.
+        self.fields["to_commune"].widget.choices = [("", "—")] + [
+            (u.pk, u.label) for u in public_communes(province)
+        ]
+
+
+class TransferDecisionForm(forms.Form):
+    decision = forms.ChoiceField(
+        label=_("Decision"),
+        choices=[("accept", _("Accept the case")), ("refuse", _("Refuse, with the reason"))],
+        widget=forms.RadioSelect,
+    )
+    workers = forms.ModelMultipleChoiceField(
+        label=_("Assigned workers"),
+        queryset=User.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Empty: you."),
+    )
+    supervisor = forms.ModelChoiceField(label=_("Supervisor"), queryset=User.objects.none(), required=False)
+    reason = forms.CharField(label=_("Reason for refusing"), required=False, widget=text_area(2))
+
+    def __init__(self, *args, commune: Unit, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["workers"].queryset = users_for(commune, "cases.change_case")
+        self.fields["supervisor"].queryset = users_for(commune, "cases.approve_case")
+
+
+class AttachmentForm(forms.Form):
+    file = forms.FileField(
+        label=_("File"),
+        required=False,
+        help_text=_("PDF, JPEG, PNG, Word (.docx), Excel (.xlsx) or text (.txt), at most %(mb)s MB."),
+    )
+    description = forms.CharField(label=_("What it is"), max_length=500, required=False)
+
+    def __init__(self, *args, **kwargs):
+        from treem.cases.attachments import max_bytes
+
+        super().__init__(*args, **kwargs)
+        self.fields["file"].help_text = self.fields["file"].help_text % {"mb": max_bytes() // (1024 * 1024)}
+
+
+# --- the public web form ----------------------------------------------------------------------
+
+PUBLIC_SIGNING_SALT = "treem.cases.public_report"
+
+
+class PublicReportForm(forms.Form):
+    """The public form: no sign-in, anonymous unless the reporter leaves a contact."""
+
+    province = UnitChoiceField(label=_("Province or city"), queryset=Unit.objects.none())
+    commune = UnitChoiceField(
+        label=_("Commune or ward, if you know it"), queryset=Unit.objects.none(), required=False
+    )
+    summary = forms.CharField(
+        label=_("What is happening to the child, in a few words"), max_length=200, required=False
+    )
+    narrative = forms.CharField(
+        label=_("Tell us more: what happened, when, who is involved"),
+        max_length=4000,
+        required=False,
+        widget=text_area(5),
+    )
+    place = forms.CharField(label=_("Where (address, village, school…)"), max_length=255, required=False)
+    child_name = forms.CharField(label=_("Child's name, if you know it"), max_length=150, required=False)
+    child_age = forms.IntegerField(
+        label=_("Child's age (estimate)"), min_value=0, max_value=17, required=False
+    )
+    child_sex = forms.ChoiceField(
+        label=_("Sex"), choices=ChildSex.choices, initial=ChildSex.UNKNOWN, widget=forms.RadioSelect
+    )
+    child_description = forms.CharField(
+        label=_("Or describe the child (so that they can be found)"), max_length=255, required=False
+    )
+    reporter_name = forms.CharField(label=_("Your name (optional)"), max_length=150, required=False)
+    reporter_contact = forms.CharField(
+        label=_("Your phone or e-mail (optional)"),
+        max_length=255,
+        required=False,
+        help_text=_("Leave your name and contact empty to stay anonymous."),
+    )
+    # Bots fill every field: a person never sees this one.
+    leave_empty = forms.CharField(label=_("Leave this field empty"), required=False)
+    started = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, communes_url: str = "", **kwargs):
+        from treem.cases.selectors import public_communes, public_provinces
+
+        super().__init__(*args, **kwargs)
+        for name in ("summary", "narrative", "place", "child_name", "child_description", "reporter_name"):
+            self.fields[name].widget.attrs["autocomplete"] = "off"
+        self.fields["child_age"].widget.attrs["inputmode"] = "numeric"
+        self.fields["leave_empty"].widget.attrs.update({"autocomplete": "off", "tabindex": "-1"})
+        self.fields["province"].queryset = public_provinces()
+        self.fields["province"].widget.attrs.update(
+            {"hx-get": communes_url, "hx-target": "#id_commune", "hx-trigger": "change"}
+        )
+        province = None
+        if self.is_bound:
+            try:
+                province = public_provinces().filter(pk=int(self.data.get("province") or 0)).first()
+            except ValueError:
+                province = None
+        self.fields["commune"].queryset = public_communes(province)
+        self.fields["commune"].empty_label = str(_("— not known —"))
+        if not self.is_bound or not self.data.get("started"):
+            self.initial["started"] = self.stamp()
+
+    @staticmethod
+    def stamp() -> str:
+        from django.core import signing
+
+        return signing.dumps(timezone.now().timestamp(), salt=PUBLIC_SIGNING_SALT)
+
+    def visible_fields_for_people(self):
+        return [f for f in self.visible_fields() if f.name != "leave_empty"]

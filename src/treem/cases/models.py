@@ -35,11 +35,14 @@ from treem.cases.choices import (
     OverrideKind,
     PlanStatus,
     ProtectionLevel,
+    ReferralService,
+    ReferralStatus,
     RiskLevel,
+    TransferStatus,
 )
 from treem.cases.encryption import EncryptedTextField
 from treem.core.models import TrackedModel
-from treem.core.scope import RestrictedQuerySet
+from treem.core.scope import RestrictedQuerySet, scope_q
 
 # --- reference data ---------------------------------------------------------------------------
 
@@ -550,3 +553,166 @@ class CaseAccess(CaseSubrecord):
 
     def __str__(self) -> str:
         return f"{self.case} {self.user} {self.opened_at:%d/%m/%Y %H:%M}"
+
+
+class Referral(CaseSubrecord):
+    """A referral of the case to a service (chuyển gửi): health, police, legal aid, shelter, school,
+    social protection centre. The agency answers (accepted / rejected with its reason), then the
+    service is done; the case's workers record each answer."""
+
+    audit_redact_fields = ("request", "rejection_reason", "outcome")
+
+    case = models.ForeignKey(Case, verbose_name=_("case"), on_delete=models.CASCADE, related_name="referrals")
+    service = models.CharField(_("service"), max_length=20, choices=ReferralService.choices)
+    agency = models.ForeignKey(
+        "accounts.Agency",
+        verbose_name=_("agency"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    agency_name = models.CharField(
+        _("agency (when not in the list)"), max_length=255, blank=True, help_text=_("Name and address.")
+    )
+    request = EncryptedTextField(_("what is asked of the service"), blank=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=ReferralStatus.choices, default=ReferralStatus.SENT
+    )
+    referred_at = models.DateTimeField(_("referred at"))
+    referred_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("referred by"), on_delete=models.PROTECT, related_name="+"
+    )
+    answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
+    rejection_reason = EncryptedTextField(_("reason for the rejection"), blank=True)
+    done_at = models.DateTimeField(_("done at"), null=True, blank=True)
+    outcome = EncryptedTextField(_("outcome"), blank=True)
+
+    class Meta:
+        verbose_name = _("referral")
+        verbose_name_plural = _("referrals")
+        ordering = ["case_id", "referred_at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(agency__isnull=False) | ~Q(agency_name=""), name="cases_referral_names_agency"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case} {self.get_service_display()}"
+
+    @property
+    def agency_label(self) -> str:
+        return str(self.agency) if self.agency_id else self.agency_name
+
+
+class TransferQuerySet(RestrictedQuerySet):
+    """Transfers are seen from the case's commune and from the receiving commune (which cannot see
+    the case itself until it accepts)."""
+
+    def restrict(self, user, action: str = "view") -> RestrictedQuerySet:
+        sending = super().restrict(user, action)
+        if action != "view" or not (user and user.is_authenticated and user.is_active):
+            return sending
+        if not user.has_perm("cases.view_transfer"):
+            return self.none()
+        q = scope_q(user, "to_commune__path")
+        if q is None:
+            return self
+        return self.filter(Q(pk__in=sending.values("pk")) | q)
+
+
+class Transfer(models.Model):
+    """A transfer of the case to another commune when the child moves (chuyển hồ sơ).
+
+    The receiving commune's officer or supervisor accepts it (the case then belongs to that
+    commune and its workers are reassigned) or refuses it with the reason.
+    """
+
+    scope_path_lookup = "case__commune__path"
+    audit_redact_fields = ("reason", "refusal_reason")
+
+    case = models.ForeignKey(Case, verbose_name=_("case"), on_delete=models.CASCADE, related_name="transfers")
+    from_commune = models.ForeignKey(
+        "geo.Unit", verbose_name=_("from commune"), on_delete=models.PROTECT, related_name="+"
+    )
+    to_commune = models.ForeignKey(
+        "geo.Unit", verbose_name=_("to commune"), on_delete=models.PROTECT, related_name="+"
+    )
+    reason = EncryptedTextField(_("why (where the child lives now)"))
+    status = models.CharField(
+        _("status"), max_length=10, choices=TransferStatus.choices, default=TransferStatus.REQUESTED
+    )
+    requested_at = models.DateTimeField(_("requested at"))
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("requested by"), on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("decided by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    refusal_reason = EncryptedTextField(_("reason for the refusal"), blank=True)
+
+    objects = TransferQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("transfer")
+        verbose_name_plural = _("transfers")
+        ordering = ["-requested_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case"], condition=Q(status="requested"), name="cases_transfer_one_pending"
+            ),
+            models.CheckConstraint(
+                condition=~Q(from_commune=models.F("to_commune")), name="cases_transfer_other_commune"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return str(_("Transfer of %(case)s") % {"case": self.case})
+
+    def get_absolute_url(self) -> str:
+        return reverse("cases:transfer_detail", args=[self.pk])
+
+    def audit_unit(self):
+        return self.from_commune
+
+
+class Attachment(CaseSubrecord):
+    """A file attached to a case, stored in the private upload folder (never under a URL).
+
+    The name the user gave is kept encrypted (it often names the child); the file on disk has a
+    random name. Its type is the one read from its content, which matched its name on upload.
+    """
+
+    audit_redact_fields = ("file_name", "description")
+
+    case = models.ForeignKey(
+        Case, verbose_name=_("case"), on_delete=models.CASCADE, related_name="attachments"
+    )
+    file_name = EncryptedTextField(_("file name"))
+    description = EncryptedTextField(_("description"), blank=True)
+    content_type = models.CharField(_("type"), max_length=100)
+    size = models.PositiveBigIntegerField(_("size in bytes"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    stored_path = models.CharField(_("stored as"), max_length=255, unique=True, editable=False)
+    uploaded_at = models.DateTimeField(_("uploaded at"))
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("uploaded by"), on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+        ordering = ["case_id", "-uploaded_at", "-id"]
+
+    def __str__(self) -> str:
+        return str(_("Attachment %(id)s of %(case)s") % {"id": self.pk, "case": self.case})
+
+    def get_absolute_url(self) -> str:
+        return reverse("cases:attachment_download", args=[self.pk])

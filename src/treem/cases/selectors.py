@@ -23,8 +23,9 @@ from django.conf import settings
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
+from treem.cases.choices import TransferStatus
 from treem.cases.deadlines import WorkingCalendar, deadline_state
-from treem.cases.models import CalendarOverride, Case, CaseAccess, Deadline, Report
+from treem.cases.models import CalendarOverride, Case, CaseAccess, Deadline, Report, Transfer
 
 
 class Access(enum.Enum):
@@ -171,4 +172,51 @@ def glass_breaks_for_supervisor(*, user) -> QuerySet[CaseAccess]:
         .filter(case__supervisor=user)
         .select_related("case", "user")
         .order_by("-opened_at", "-id")
+    )
+
+
+def referral_agencies(commune):
+    """Agencies in force that serve ``commune``: its own and those of the units above it (the
+    provincial hospital, police, social protection centre)."""
+    from treem.accounts.models import Agency
+
+    ancestors = [int(pk) for pk in commune.path.strip("/").split("/") if pk]
+    return (
+        Agency.objects.current()
+        .filter(unit_id__in=ancestors)
+        .select_related("unit")
+        .order_by("unit__path", "name")
+    )
+
+
+def transfers_incoming(*, user) -> QuerySet[Transfer]:
+    """Transfers waiting for a commune of the user's units to accept or refuse."""
+    from treem.core.scope import scope_q
+
+    if not user.has_perm("cases.add_case"):
+        return Transfer.objects.none()
+    qs = Transfer.objects.restrict(user, "view").filter(status=TransferStatus.REQUESTED)
+    q = scope_q(user, "to_commune__path")
+    return (qs if q is None else qs.filter(q)).select_related(
+        "case", "from_commune", "to_commune", "requested_by"
+    )
+
+
+def public_provinces():
+    """Provinces in force, for the public form."""
+    from treem.geo.models import Unit, UnitLevel
+
+    return Unit.objects.current().filter(level=UnitLevel.PROVINCE).order_by("name")
+
+
+def public_communes(province):
+    """Communes in force of ``province``, for the public form (none without a province)."""
+    from treem.geo.models import Unit, UnitLevel
+
+    if province is None:
+        return Unit.objects.none()
+    return (
+        Unit.objects.current()
+        .filter(level=UnitLevel.COMMUNE, path__startswith=province.path)
+        .order_by("name")
     )

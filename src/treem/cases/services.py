@@ -21,18 +21,24 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from treem.audit.services import audit_record, diff, snapshot
+from treem.audit.services import REDACTED, audit_record, diff, snapshot
 from treem.cases.choices import (
     AssessmentKind,
     CaseStatus,
+    Channel,
     ChildSex,
     DeadlineKind,
     PlanStatus,
     ProtectionLevel,
+    PublicStatus,
+    ReferralService,
+    ReferralStatus,
+    TransferStatus,
 )
 from treem.cases.deadlines import due_by_rule, end_of_day
 from treem.cases.models import (
     Assessment,
+    Attachment,
     Case,
     CaseAccess,
     CaseEvent,
@@ -42,9 +48,11 @@ from treem.cases.models import (
     HarmKind,
     Note,
     Plan,
+    Referral,
     Report,
     RiskFactor,
     RiskRating,
+    Transfer,
 )
 from treem.cases.selectors import is_member, is_worker, working_calendar
 from treem.children.models import MINOR_AGE_LIMIT, Child
@@ -318,6 +326,82 @@ def report_receive(
     report.save()
     audit_record(acting_user, "cases.report.received", report, changes=diff(None, snapshot(report)))
     return report
+
+
+def _check_public_unit(unit: Unit | None, errors: dict) -> None:
+    if unit is None or unit.level not in (UnitLevel.COMMUNE, UnitLevel.PROVINCE):
+        errors.setdefault("province", []).append(_("Choose the province, and the commune if you know it."))
+    elif not unit.is_valid_on(timezone.localdate()):
+        errors.setdefault("commune", []).append(
+            _("This commune no longer exists since the reorganisation: choose the commune of today.")
+        )
+
+
+@transaction.atomic
+def report_receive_online(
+    *,
+    unit: Unit,
+    summary: str,
+    child_name: str = "",
+    child_sex: str = ChildSex.UNKNOWN,
+    child_age: int | None = None,
+    child_description: str = "",
+    place: str = "",
+    narrative: str = "",
+    reporter_name: str = "",
+    reporter_contact: str = "",
+) -> Report:
+    """A report sent by anyone through the public web form (no sign-in; channel "online").
+
+    The reporter stays anonymous unless they leave a name or a contact. The text is stored as
+    typed (encrypted like every report): pages escape it, nothing in it is ever run.
+    """
+    errors: dict[str, list[str]] = {}
+    _check_public_unit(unit, errors)
+    data = {
+        "child_name": " ".join(_text(child_name).split()),
+        "child_description": _text(child_description),
+        "child_age": child_age,
+        "child_birth_year": None,
+        "child": None,
+        "reporter_name": _text(reporter_name),
+        "reporter_contact": _text(reporter_contact),
+    }
+    data["reporter_anonymous"] = not (data["reporter_name"] or data["reporter_contact"])
+    _check_report_child(data, on=timezone.localdate(), errors=errors)
+    if not _text(summary):
+        errors.setdefault("summary", []).append(_("Say in a few words what the report is about."))
+    if errors:
+        raise ValidationError(errors)
+    now = _now()
+    report = Report(
+        unit=unit,
+        channel=Channel.ONLINE,
+        received_at=now,
+        tracking_code=_new_tracking_code(),
+        summary=_text(summary),
+        child_sex=child_sex or ChildSex.UNKNOWN,
+        place=_text(place),
+        narrative=_text(narrative),
+        **data,
+    )
+    report.full_clean()
+    report.save()
+    audit_record(None, "cases.report.received_online", report, changes=diff(None, snapshot(report)))
+    return report
+
+
+def report_public_status(tracking_code: str) -> str | None:
+    """What the public may know of a report: received, being handled or closed (None: no such code)."""
+    code = "".join(_text(tracking_code).upper().split())
+    if not code or len(code) > TRACKING_LENGTH * 2:
+        return None
+    report = Report.objects.filter(tracking_code=code).select_related("case").first()
+    if report is None:
+        return None
+    if report.case_id is None:
+        return PublicStatus.RECEIVED
+    return PublicStatus.CLOSED if report.case.status == CaseStatus.CLOSED else PublicStatus.HANDLED
 
 
 def _require_report_content(acting_user, report: Report, perm: str) -> None:
@@ -1044,3 +1128,329 @@ def case_break_glass(*, acting_user, case: Case, reason: str) -> CaseAccess:
     )
     audit_record(acting_user, "cases.case.glass_broken", case, reason=reason)
     return grant
+
+
+# --- referrals (chuyển gửi dịch vụ) -----------------------------------------------------------
+
+
+def _check_referral_agency(case: Case, agency, agency_name: str, errors: dict) -> None:
+    from treem.cases.selectors import referral_agencies
+
+    if agency is None and not agency_name:
+        errors.setdefault("agency", []).append(_("Choose the agency, or write its name and address."))
+    elif agency is not None and not referral_agencies(case.commune).filter(pk=agency.pk).exists():
+        errors.setdefault("agency", []).append(
+            _("%(agency)s does not serve %(commune)s or no longer exists: choose another agency.")
+            % {"agency": agency, "commune": case.commune.name}
+        )
+
+
+@transaction.atomic
+def referral_create(
+    *, acting_user, case: Case, service: str, agency=None, agency_name: str = "", request: str = ""
+) -> Referral:
+    """Refer the case to a service (health, police, legal aid, shelter, school, social protection)."""
+    _require_worker(acting_user, case)
+    _require_open(case)
+    errors: dict[str, list[str]] = {}
+    if service not in ReferralService.values:
+        errors["service"] = [_("Choose the service the case is referred to.")]
+    agency_name = _text(agency_name)
+    _check_referral_agency(case, agency, agency_name, errors)
+    if errors:
+        raise ValidationError(errors)
+    referral = Referral(
+        case=case,
+        service=service,
+        agency=agency,
+        agency_name="" if agency is not None else agency_name,
+        request=_text(request),
+        referred_at=_now(),
+        referred_by=acting_user,
+    )
+    referral.full_clean()
+    referral.save()
+    _event(
+        case,
+        acting_user,
+        "referral_sent",
+        _("Referred to %(service)s: %(agency)s")
+        % {"service": referral.get_service_display(), "agency": referral.agency_label},
+    )
+    audit_record(acting_user, "cases.referral.sent", referral, changes=diff(None, snapshot(referral)))
+    return referral
+
+
+def _locked_referral(acting_user, referral: Referral) -> Referral:
+    _require_worker(acting_user, referral.case)
+    _require_open(referral.case)
+    return Referral.objects.select_for_update().get(pk=referral.pk)
+
+
+def _refuse_referral_state(referral: Referral, *expected: str) -> None:
+    if referral.status not in expected:
+        raise ValidationError(
+            _("This referral is “%(status)s”: it cannot change that way.")
+            % {"status": referral.get_status_display()}
+        )
+
+
+@transaction.atomic
+def referral_accept(*, acting_user, referral: Referral) -> Referral:
+    """The agency accepted the referral (recorded by the case's worker)."""
+    referral = _locked_referral(acting_user, referral)
+    _refuse_referral_state(referral, ReferralStatus.SENT)
+    before = snapshot(referral)
+    referral.status, referral.answered_at = ReferralStatus.ACCEPTED, _now()
+    referral.save(update_fields=["status", "answered_at"])
+    _event(
+        referral.case,
+        acting_user,
+        "referral_accepted",
+        _("%(agency)s accepted the referral (%(service)s)")
+        % {"agency": referral.agency_label, "service": referral.get_service_display()},
+    )
+    audit_record(acting_user, "cases.referral.accepted", referral, changes=diff(before, snapshot(referral)))
+    return referral
+
+
+@transaction.atomic
+def referral_reject(*, acting_user, referral: Referral, reason: str) -> Referral:
+    """The agency rejected the referral, with its reason (the worker may refer elsewhere)."""
+    referral = _locked_referral(acting_user, referral)
+    _refuse_referral_state(referral, ReferralStatus.SENT)
+    if not _text(reason):
+        raise ValidationError({"reason": [_("Write the reason the agency gave for rejecting the referral.")]})
+    before = snapshot(referral)
+    referral.status, referral.answered_at = ReferralStatus.REJECTED, _now()
+    referral.rejection_reason = _text(reason)
+    referral.save(update_fields=["status", "answered_at", "rejection_reason"])
+    _event(
+        referral.case,
+        acting_user,
+        "referral_rejected",
+        _("%(agency)s rejected the referral (%(service)s)")
+        % {"agency": referral.agency_label, "service": referral.get_service_display()},
+    )
+    audit_record(acting_user, "cases.referral.rejected", referral, changes=diff(before, snapshot(referral)))
+    return referral
+
+
+@transaction.atomic
+def referral_done(*, acting_user, referral: Referral, outcome: str = "") -> Referral:
+    """The service was given."""
+    referral = _locked_referral(acting_user, referral)
+    _refuse_referral_state(referral, ReferralStatus.ACCEPTED)
+    before = snapshot(referral)
+    referral.status, referral.done_at, referral.outcome = ReferralStatus.DONE, _now(), _text(outcome)
+    referral.save(update_fields=["status", "done_at", "outcome"])
+    _event(
+        referral.case,
+        acting_user,
+        "referral_done",
+        _("Service done: %(service)s, %(agency)s")
+        % {"agency": referral.agency_label, "service": referral.get_service_display()},
+    )
+    audit_record(acting_user, "cases.referral.done", referral, changes=diff(before, snapshot(referral)))
+    return referral
+
+
+# --- transfers to another commune -------------------------------------------------------------
+
+
+def _refuse_ended_commune(commune: Unit, field: str) -> None:
+    """A commune that no longer exists (2025 reorganisation): say which commune took it over."""
+    from treem.geo.models import UnitSuccession
+
+    successors = [
+        s.successor
+        for s in UnitSuccession.objects.filter(predecessor=commune)
+        .select_related("successor")
+        .order_by("successor__name")
+        if s.successor.is_valid_on(timezone.localdate())
+    ]
+    ended = commune.valid_to.strftime("%d/%m/%Y") if commune.valid_to else ""
+    if successors:
+        message = _(
+            "%(commune)s no longer exists (ended %(ended)s): it is now part of %(successors)s. "
+            "Transfer the case there."
+        ) % {"commune": commune.name, "ended": ended, "successors": ", ".join(u.name for u in successors)}
+    else:
+        message = _(
+            "%(commune)s no longer exists (ended %(ended)s): choose the commune where the child lives today."
+        ) % {"commune": commune.name, "ended": ended}
+    raise ValidationError({field: [message]})
+
+
+@transaction.atomic
+def transfer_request(*, acting_user, case: Case, to_commune: Unit, reason: str) -> Transfer:
+    """Ask another commune to take the case over because the child moved there."""
+    _require_worker(acting_user, case)
+    _require_open(case)
+    if to_commune is None or to_commune.level != UnitLevel.COMMUNE:
+        raise ValidationError({"to_commune": [_("Choose the commune where the child lives now.")]})
+    if not to_commune.is_valid_on(timezone.localdate()):
+        _refuse_ended_commune(to_commune, "to_commune")
+    if to_commune.pk == case.commune_id:
+        raise ValidationError({"to_commune": [_("The case is already handled by this commune.")]})
+    pending = case.transfers.filter(status=TransferStatus.REQUESTED).select_related("to_commune").first()
+    if pending is not None:
+        raise ValidationError(
+            _("A transfer of this case to %(commune)s is already waiting for an answer.")
+            % {"commune": pending.to_commune.name}
+        )
+    if not _text(reason):
+        raise ValidationError({"reason": [_("Say why the case moves (where the child lives now).")]})
+    transfer = Transfer(
+        case=case,
+        from_commune=case.commune,
+        to_commune=to_commune,
+        reason=_text(reason),
+        requested_at=_now(),
+        requested_by=acting_user,
+    )
+    transfer.full_clean()
+    transfer.save()
+    _event(
+        case,
+        acting_user,
+        "transfer_requested",
+        _("Transfer to %(commune)s requested") % {"commune": to_commune.name},
+    )
+    audit_record(
+        acting_user,
+        "cases.transfer.requested",
+        transfer,
+        changes={"to_commune": [None, to_commune.name], "reason": [None, REDACTED]},
+    )
+    return transfer
+
+
+def _pending_transfer(acting_user, transfer: Transfer) -> Transfer:
+    scope_require(acting_user, transfer.to_commune, "cases.add_case")
+    transfer = Transfer.objects.select_for_update().get(pk=transfer.pk)
+    if transfer.status != TransferStatus.REQUESTED:
+        raise ValidationError(
+            _("This transfer was already decided: %(status)s.") % {"status": transfer.get_status_display()}
+        )
+    return transfer
+
+
+@transaction.atomic
+def transfer_accept(*, acting_user, transfer: Transfer, workers: Iterable = (), supervisor=None) -> Case:
+    """The receiving commune takes the case over: the case, its reports and its workers move there."""
+    transfer = _pending_transfer(acting_user, transfer)
+    case = Case.objects.select_for_update().get(pk=transfer.case_id)
+    _require_open(case)
+    commune = transfer.to_commune
+    if not commune.is_valid_on(timezone.localdate()):
+        _refuse_ended_commune(commune, "workers")
+    workers = list(workers) or [acting_user]
+    for worker in workers:
+        _check_worker_candidate(worker, commune, "workers")
+    if supervisor is not None:
+        _check_supervisor_candidate(supervisor, commune)
+    old_commune = case.commune
+    changes = {
+        "commune": [old_commune.name, commune.name],
+        "workers": [
+            sorted(u.get_username() for u in case.workers.all()),
+            sorted(u.get_username() for u in workers),
+        ],
+        "supervisor": [
+            case.supervisor.get_username() if case.supervisor else None,
+            supervisor.get_username() if supervisor else None,
+        ],
+        "shared_with": [sorted(u.get_username() for u in case.shared_with.all()), []],
+    }
+    case.commune, case.supervisor, case.updated_by = commune, supervisor, acting_user
+    case.closure_requested_at, case.closure_requested_by = None, None
+    case.save(
+        update_fields=[
+            "commune",
+            "supervisor",
+            "updated_by",
+            "updated_at",
+            "closure_requested_at",
+            "closure_requested_by",
+        ]
+    )
+    case.workers.set(workers)
+    case.shared_with.clear()  # shared by the old commune's workers: they decide no longer
+    moved = Report.objects.filter(case=case).update(unit=commune)
+    changes["reports_moved"] = [None, moved]
+    transfer.status, transfer.decided_at, transfer.decided_by = TransferStatus.ACCEPTED, _now(), acting_user
+    transfer.save(update_fields=["status", "decided_at", "decided_by"])
+    _event(
+        case,
+        acting_user,
+        "transferred",
+        _("Transferred from %(old)s to %(new)s") % {"old": old_commune.name, "new": commune.name},
+    )
+    audit_record(acting_user, "cases.case.transferred", case, changes=changes)
+    return case
+
+
+@transaction.atomic
+def transfer_refuse(*, acting_user, transfer: Transfer, reason: str) -> Transfer:
+    """The receiving commune refuses the case, with the reason; the case stays where it was."""
+    transfer = _pending_transfer(acting_user, transfer)
+    if not _text(reason):
+        raise ValidationError({"reason": [_("Say why your commune does not take the case over.")]})
+    transfer.status, transfer.decided_at, transfer.decided_by = TransferStatus.REFUSED, _now(), acting_user
+    transfer.refusal_reason = _text(reason)
+    transfer.save(update_fields=["status", "decided_at", "decided_by", "refusal_reason"])
+    _event(
+        transfer.case,
+        acting_user,
+        "transfer_refused",
+        _("%(commune)s refused the transfer") % {"commune": transfer.to_commune.name},
+    )
+    audit_record(
+        acting_user, "cases.transfer.refused", transfer, changes={"status": ["requested", "refused"]}
+    )
+    return transfer
+
+
+# --- attachments ------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def attachment_add(*, acting_user, case: Case, upload, description: str = "") -> Attachment:
+    """Attach a file (checked from its content, stored in the private upload folder)."""
+    from treem.cases.attachments import check_upload
+    from treem.jobs import files
+
+    _require_group(acting_user, case)
+    _require_open(case)
+    if upload is None:
+        raise ValidationError({"file": [_("Choose a file.")]})
+    checked = check_upload(upload)
+    relative = files.store_upload(upload, f"cases/{case.pk}")
+    try:
+        attachment = Attachment(
+            case=case,
+            file_name=checked.name,
+            description=_text(description),
+            content_type=checked.kind.mime,
+            size=checked.size,
+            sha256=checked.sha256,
+            stored_path=relative,
+            uploaded_at=_now(),
+            uploaded_by=acting_user,
+        )
+        attachment.full_clean()
+        attachment.save()
+        _event(
+            case,
+            acting_user,
+            "attachment_added",
+            _("File attached (%(kind)s)") % {"kind": checked.kind.label},
+        )
+        audit_record(
+            acting_user, "cases.attachment.added", attachment, changes=diff(None, snapshot(attachment))
+        )
+    except BaseException:
+        files.remove(relative)
+        raise
+    return attachment

@@ -14,8 +14,9 @@ from __future__ import annotations
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views import View
@@ -27,6 +28,7 @@ from treem.cases.forms import (
     AdvanceForm,
     AssessmentForm,
     AssignForm,
+    AttachmentForm,
     BreakGlassForm,
     CaseOpenForm,
     CloseRequestForm,
@@ -36,12 +38,16 @@ from treem.cases.forms import (
     LinkChildForm,
     NoteForm,
     PlanForm,
+    ReferralAnswerForm,
+    ReferralForm,
     ReportDetailsForm,
     ReportIntakeForm,
     ShareForm,
+    TransferDecisionForm,
+    TransferRequestForm,
     VerifyForm,
 )
-from treem.cases.models import Case, CaseAccess, Report
+from treem.cases.models import Attachment, Case, CaseAccess, Referral, Report, Transfer
 from treem.cases.selectors import Access
 from treem.children.filtersets import ChildFilterSet
 from treem.children.models import Child
@@ -344,6 +350,7 @@ class CaseListView(ScopedListView):
         ctx["waiting_reports"] = (
             selectors.reports_waiting(user=user).count() if user.has_perm("cases.view_report") else None
         )
+        ctx["incoming_transfers"] = selectors.transfers_incoming(user=user).count()
         return ctx
 
 
@@ -369,6 +376,11 @@ def case_page_context(request, case: Case, bound: dict | None = None) -> dict:
         "is_worker": is_worker,
         "is_supervisor": is_supervisor,
         "current_plan": plan,
+        "referrals": list(case.referrals.select_related("agency", "referred_by")),
+        "transfers": list(
+            case.transfers.select_related("to_commune", "from_commune", "requested_by", "decided_by")
+        ),
+        "attachments": case.attachments.select_related("uploaded_by"),
     }
     if case.status != "open":
         return ctx
@@ -402,7 +414,19 @@ def case_page_context(request, case: Case, bound: dict | None = None) -> dict:
             forms_shown["decide_form"] = DecisionForm(prefix="decide")
         if case.closure_requested_at is not None:
             forms_shown["close_decide_form"] = DecisionForm(prefix="closedecide")
+    if is_worker and can_act:
+        forms_shown["refer_form"] = ReferralForm(prefix="refer", case=case)
+        if not any(t.status == "requested" for t in ctx["transfers"]):
+            forms_shown["transfer_form"] = TransferRequestForm(
+                prefix="transfer", communes_url=reverse("public_report:communes")
+            )
+        ctx["referral_answer_forms"] = {
+            r.pk: ReferralAnswerForm(prefix="answer", auto_id=f"id_ref{r.pk}_%s")
+            for r in ctx["referrals"]
+            if r.status in ("sent", "accepted")
+        }
     if (is_worker or is_supervisor) and can_act:
+        forms_shown["attach_form"] = AttachmentForm(prefix="attach")
         forms_shown["note_form"] = NoteForm(prefix="note")
         forms_shown["assign_form"] = AssignForm(
             prefix="assign",
@@ -620,3 +644,218 @@ class NoteAddView(CaseActionView):
     def perform(self, case, data):
         services.note_add(acting_user=self.request.user, case=case, text=data["text"])
         return _("Note added.")
+
+
+# --- referrals --------------------------------------------------------------------------------
+
+
+class CaseReferView(CaseActionView):
+    form_class, prefix, context_name = ReferralForm, "refer", "refer_form"
+
+    def get_form(self, case):
+        return ReferralForm(self.request.POST, prefix=self.prefix, case=case)
+
+    def perform(self, case, data):
+        referral = services.referral_create(acting_user=self.request.user, case=case, **data)
+        return _("The case is referred to %(agency)s.") % {"agency": referral.agency_label}
+
+
+class ReferralAnswerView(ScopedQuerysetMixin, View):
+    """The agency's answer to a referral, recorded by the case's worker (POST only)."""
+
+    model = Case
+    action = "change"
+    http_method_names = ["post"]
+
+    def post(self, request, pk):
+        referral = get_object_or_404(
+            Referral.objects.restrict(request.user, "view").select_related("case"), pk=pk
+        )
+        case = _get_case(request, referral.case_id)
+        info = selectors.case_access(request.user, case)
+        if info.level != Access.MEMBER:
+            raise PermissionDenied
+        form = ReferralAnswerForm(request.POST, prefix="answer")
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                if data["decision"] == "accepted":
+                    services.referral_accept(acting_user=request.user, referral=referral)
+                elif data["decision"] == "rejected":
+                    services.referral_reject(acting_user=request.user, referral=referral, reason=data["text"])
+                else:
+                    services.referral_done(acting_user=request.user, referral=referral, outcome=data["text"])
+            except ScopeError as exc:
+                raise PermissionDenied from exc
+            except ValidationError as exc:
+                apply_service_errors(form, exc)
+            else:
+                messages.success(request, _("The referral is updated."))
+                return redirect(case)
+        case = _get_case(request, referral.case_id)
+        ctx = case_page_context(request, case)
+        ctx["access"] = info
+        ctx["referral_errors"] = [str(e) for errors in form.errors.values() for e in errors]
+        return render(request, "cases/case_detail.html", ctx, status=400)
+
+
+# --- transfers --------------------------------------------------------------------------------
+
+
+class CaseTransferView(CaseActionView):
+    form_class, prefix, context_name = TransferRequestForm, "transfer", "transfer_form"
+
+    def get_form(self, case):
+        return TransferRequestForm(
+            self.request.POST, prefix=self.prefix, communes_url=reverse("public_report:communes")
+        )
+
+    def perform(self, case, data):
+        transfer = services.transfer_request(
+            acting_user=self.request.user, case=case, to_commune=data["to_commune"], reason=data["reason"]
+        )
+        return _("The transfer is sent to %(commune)s; it waits for their answer.") % {
+            "commune": transfer.to_commune.name
+        }
+
+
+class TransferListView(ScopedListView):
+    """Transfers from and to the user's communes; those waiting for the user's answer first."""
+
+    model = Transfer
+    template_name = "cases/transfer_list.html"
+    select_related = ("case", "from_commune", "to_commune", "requested_by")
+
+    def get_queryset(self):
+        self.filterset = None
+        return super().get_queryset().order_by("-requested_at", "-id")
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        ctx["incoming"] = selectors.transfers_incoming(user=self.request.user)
+        return ctx
+
+
+def _can_decide(user, transfer: Transfer) -> bool:
+    from treem.core.scope import unit_in_scope
+
+    return (
+        transfer.status == "requested"
+        and user.has_perm("cases.add_case")
+        and unit_in_scope(user, transfer.to_commune)
+    )
+
+
+class TransferDetailView(ScopedQuerysetMixin, View):
+    """A transfer: what the receiving commune needs to decide (the case's content stays closed
+    to it until it accepts). Every opening is audited: it names a child."""
+
+    model = Transfer
+    template_name = "cases/transfer_detail.html"
+
+    def get_transfer(self, request, pk) -> Transfer:
+        qs = self.get_queryset().select_related(
+            "case", "case__child", "from_commune", "to_commune", "requested_by", "decided_by"
+        )
+        return get_object_or_404(qs, pk=pk)
+
+    def render_page(self, request, transfer, form=None, status=200):
+        ctx = {"transfer": transfer, "case": transfer.case}
+        if _can_decide(request.user, transfer):
+            ctx["form"] = form or TransferDecisionForm(prefix="decide", commune=transfer.to_commune)
+        ctx["sees_case"] = Case.objects.restrict(request.user, "view").filter(pk=transfer.case_id).exists()
+        return render(request, self.template_name, ctx, status=status)
+
+    def get(self, request, pk):
+        transfer = self.get_transfer(request, pk)
+        audit_record(request.user, "cases.transfer.viewed", transfer)
+        return self.render_page(request, transfer)
+
+
+class TransferDecideView(TransferDetailView):
+    """The receiving commune accepts (choosing the workers) or refuses (with the reason)."""
+
+    model = Case
+    action = "add"
+    http_method_names = ["post"]
+
+    def get_queryset(self):
+        return Transfer.objects.restrict(self.request.user, "view")
+
+    def post(self, request, pk):
+        transfer = self.get_transfer(request, pk)
+        if not _can_decide(request.user, transfer):
+            raise PermissionDenied
+        form = TransferDecisionForm(request.POST, prefix="decide", commune=transfer.to_commune)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                if data["decision"] == "accept":
+                    case = services.transfer_accept(
+                        acting_user=request.user,
+                        transfer=transfer,
+                        workers=data["workers"],
+                        supervisor=data["supervisor"],
+                    )
+                    messages.success(
+                        request, _("Case %(number)s is now your commune's.") % {"number": case.number}
+                    )
+                    return redirect(case)
+                services.transfer_refuse(acting_user=request.user, transfer=transfer, reason=data["reason"])
+            except ScopeError as exc:
+                raise PermissionDenied from exc
+            except ValidationError as exc:
+                apply_service_errors(form, exc)
+            else:
+                messages.success(request, _("The transfer is refused; the case stays where it was."))
+                return redirect(transfer)
+        transfer = self.get_transfer(request, pk)
+        return self.render_page(request, transfer, form=form, status=400)
+
+
+# --- attachments ------------------------------------------------------------------------------
+
+
+class AttachmentAddView(CaseActionView):
+    form_class, prefix, context_name = AttachmentForm, "attach", "attach_form"
+
+    def get_form(self, case):
+        return AttachmentForm(self.request.POST, self.request.FILES, prefix=self.prefix)
+
+    def perform(self, case, data):
+        services.attachment_add(
+            acting_user=self.request.user, case=case, upload=data["file"], description=data["description"]
+        )
+        return _("The file is attached.")
+
+
+class AttachmentDownloadView(ScopedQuerysetMixin, View):
+    """A case's file, only for those who see the case's content; every download is audited."""
+
+    model = Attachment
+
+    def get(self, request, pk):
+        from treem.jobs import files
+
+        attachment = get_object_or_404(self.get_queryset().select_related("case"), pk=pk)
+        case = _get_case(request, attachment.case_id)
+        info = selectors.case_access(request.user, case)
+        if not info.sees_content:
+            raise PermissionDenied
+        try:
+            path = files.path_of(attachment.stored_path)
+            handle = path.open("rb")
+        except (ValueError, OSError) as exc:
+            raise Http404 from exc
+        audit_record(
+            request.user,
+            "cases.attachment.downloaded",
+            attachment,
+            changes={"access": info.level.value},
+            reason=info.grant.reason if info.grant else "",
+        )
+        response = FileResponse(
+            handle, as_attachment=True, filename=attachment.file_name, content_type=attachment.content_type
+        )
+        response["Cache-Control"] = "no-store"
+        return response

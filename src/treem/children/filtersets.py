@@ -4,22 +4,25 @@ import django_filters
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 
 from treem.children.choices import Sex
 from treem.children.models import Child, CircumstanceGroup, Ethnicity
+from treem.core import filters
 from treem.core.text import fold
 
 
-class ChildFilterSet(django_filters.FilterSet):
+class ChildFilterSet(filters.FilterSet):
     q = django_filters.CharFilter(label=_("Name or ID number"), method="filter_q")
-    unit = django_filters.NumberFilter(label=_("Unit"), method="filter_unit")
+    unit = filters.IdFilter(label=_("Unit"), method="filter_unit")
     sex = django_filters.ChoiceFilter(label=_("Sex"), choices=Sex.choices)
-    ethnicity = django_filters.ModelChoiceFilter(label=_("Ethnic group"), queryset=Ethnicity.objects.all())
-    group = django_filters.ModelChoiceFilter(
+    ethnicity = filters.ModelChoiceFilter(label=_("Ethnic group"), queryset=Ethnicity.objects.all())
+    group = filters.ModelChoiceFilter(
         label=_("Special circumstance"), queryset=CircumstanceGroup.objects.all(), method="filter_group"
     )
-    age_min = django_filters.NumberFilter(label=_("Age from"), method="filter_age_min", min_value=0)
-    age_max = django_filters.NumberFilter(label=_("Age to"), method="filter_age_max", min_value=0)
+    age_min = filters.WholeNumberFilter(label=_("Age from"), method="filter_age_min", min_value=0)
+    age_max = filters.WholeNumberFilter(label=_("Age to"), method="filter_age_max", min_value=0)
     active = django_filters.BooleanFilter(label=_("In the registry"), field_name="is_active")
 
     class Meta:
@@ -49,6 +52,8 @@ class ChildFilterSet(django_filters.FilterSet):
             return queryset.none()
         return queryset.filter(Q(commune__path__startswith=unit.path) | Q(village=unit))
 
+    # The API parameter is the group's id; the method receives the group (no type for the schema).
+    @extend_schema_field(OpenApiTypes.INT)
     def filter_group(self, queryset, name, value):
         today = timezone.localdate()
         return queryset.filter(

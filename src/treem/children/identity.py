@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from treem.children.choices import Sex
 
-PATTERN = re.compile(r"^\d{12}$")
+PATTERN = re.compile(r"^[0-9]{12}$")  # ASCII digits only (\d would also take other scripts' digits)
 CENTURY_BY_DIGIT = {0: 1900, 1: 1900, 2: 2000, 3: 2000, 4: 2100, 5: 2100, 6: 2200, 7: 2200, 8: 2300, 9: 2300}
 
 

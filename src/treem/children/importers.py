@@ -44,7 +44,7 @@ from typing import Any, NamedTuple
 
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -1674,10 +1674,26 @@ def _write_pass(importer: _Importer, spill: Path, valid: int, result: ImportResu
     try:
         with transaction.atomic():
             _write_batches(importer, spill, valid, result)
+            if result.created + result.updated >= ANALYZE_AFTER_ROWS:
+                transaction.on_commit(_refresh_planner_statistics)
     except IntegrityError as exc:
         # A new child's ID number or source key was taken meanwhile: the unique indexes say so.
         logger.info("children import refused while writing: %s", exc)
         raise _records_changed() from exc
+
+
+# After a bulk write the database's planner must learn the new row counts at once: until its
+# statistics are refreshed it may take a table of a million children for a small one and choose
+# plans that read it row by row (seen: a province's statistics page taking 27 s instead of 0.3 s).
+ANALYZE_AFTER_ROWS = 10_000
+
+
+def _refresh_planner_statistics() -> None:
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        for model in (Child, Household):
+            cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
 
 
 def _records_changed() -> ChildImportError:

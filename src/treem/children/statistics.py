@@ -44,6 +44,7 @@ Small-count suppression for publication (``suppress``)
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import itertools
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
@@ -52,6 +53,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
+from django.core.cache import cache
 from django.core.exceptions import ImproperlyConfigured
 from django.db.models import (
     Case,
@@ -76,7 +78,7 @@ from treem.children.models import (
     CircumstanceGroup,
     Ethnicity,
 )
-from treem.core.scope import scope_q
+from treem.core.scope import scope_q, user_scope_paths
 from treem.geo.models import Unit, UnitLevel, UnitMove
 
 # The rule that follows a unit through whole-unit successions lives with count_by_unit.
@@ -117,6 +119,13 @@ def may_see_statistics(user) -> bool:
 def may_see_exact_counts(user) -> bool:
     """Exact small counts are for users who may open the children's records anyway."""
     return bool(user and user.has_perm("children.view_child"))
+
+
+def cache_scope(user) -> str:
+    """What the counts a user sees depend on (their places and whether they see records), for
+    keeping the statistics page's counts: two users with the same places share them."""
+    places = "*" if getattr(user, "sees_all_units", False) else ",".join(user_scope_paths(user))
+    return f"{places}|{user.has_perm('children.view_child')}|{user.has_perm(STATISTICS_PERMISSION)}"
 
 
 def statistics_children(user) -> QuerySet[Child]:
@@ -424,7 +433,9 @@ class ChildCounts:
         day: dt.date | None = None,
         unit: Unit | None = None,
         age_bands: Sequence[tuple[int, int]] | None = None,
+        cache_scope: str | None = None,
     ):
+        self.cache_scope = cache_scope
         self.today = timezone.localdate()
         self.day = day or self.today
         if self.day > self.today:
@@ -562,8 +573,26 @@ class ChildCounts:
         dims = tuple(dims)
         check_breakdowns(dims)
         if dims not in self._counts:
-            self._counts[dims] = self._group_counts(dims) if "group" in dims else self._child_counts(dims)
+            self._counts[dims] = self._cached(
+                ("counts", dims),
+                lambda: self._group_counts(dims) if "group" in dims else self._child_counts(dims),
+            )
         return self._counts[dims]
+
+    def _cached(self, what: tuple, compute):
+        """``compute()``, kept for ``TREEM_STATISTICS_CACHE_SECONDS`` when the counts were asked
+        with a ``cache_scope`` (the statistics page): a province's counts over a million children
+        are then made once every few minutes per server process, not once per visit."""
+        seconds = settings.TREEM_STATISTICS_CACHE_SECONDS
+        if self.cache_scope is None or seconds <= 0:
+            return compute()
+        raw = repr((self.cache_scope, self.unit.pk if self.unit else None, self.day, self.age_bands, what))
+        key = "treem:child-counts:" + hashlib.sha256(raw.encode()).hexdigest()
+        value = cache.get(key)
+        if value is None:
+            value = compute()
+            cache.set(key, value, seconds)
+        return value
 
     def _child_counts(self, dims: tuple[str, ...]) -> Counter:
         # COUNT(*), not COUNT(id): PostgreSQL then hashes the groups instead of sorting the rows.
@@ -742,6 +771,9 @@ class ChildCounts:
         years (the last one counted on ``day``), under the same unit."""
         if not 1 <= years <= MAX_TREND_YEARS:
             raise ValueError(f"years must be between 1 and {MAX_TREND_YEARS}")
+        return self._cached(("trend", years), lambda: self._trend(years))
+
+    def _trend(self, years: int) -> Table:
         points = [
             (year, dt.date(year, 12, 31) if year < self.day.year else self.day)
             for year in range(self.day.year - years + 1, self.day.year + 1)

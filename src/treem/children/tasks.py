@@ -74,3 +74,43 @@ def children_import_job(run) -> dict:
         report_path=report,
     )
     return import_result(result, token)
+
+
+EXPORT_KIND = "children.export"
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@register(
+    EXPORT_KIND,
+    label=_("Export children to Excel"),
+    stages={"write": _("Writing the workbook")},
+    result_template="children/import/_export_result.html",
+)
+def children_export_job(run) -> dict:
+    """Write an Excel export of the children the requester may see, filtered as asked.
+
+    The export is allowed, counted and audited when it runs (``exporters.children_export``), with
+    the requester's rights at that moment; the file is private and served to the requester only.
+    """
+    from django.http import QueryDict
+
+    from treem.children import exporters
+    from treem.jobs import files
+
+    arguments = run.arguments
+    filters = QueryDict(mutable=True)
+    for name, values in arguments.get("filters", {}).items():
+        filters.setlist(name, values)
+    export = exporters.children_export(
+        acting_user=run.user, filters=filters, fmt="xlsx", identifying=bool(arguments.get("identifying"))
+    )
+    run.progress("write", 0, export.count)
+    relative, path = files.new_output("exports", ".xlsx")
+    exporters.write_xlsx(export, path)
+    run.progress("write", export.count, export.count)
+    return {
+        "rows": export.count,
+        "outputs": [
+            {"name": "xlsx", "path": relative, "filename": export.filename, "content_type": XLSX_TYPE}
+        ],
+    }

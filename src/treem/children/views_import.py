@@ -32,7 +32,8 @@ from django.views import View
 from treem.children import exporters, importers
 from treem.children.filtersets import ChildFilterSet
 from treem.children.importers import ChildImportError
-from treem.children.tasks import IMPORT_KIND
+from treem.children.models import Child
+from treem.children.tasks import EXPORT_KIND, IMPORT_KIND
 from treem.core.forms import apply_service_errors
 from treem.jobs import files as job_files
 from treem.jobs.models import JobStatus
@@ -228,6 +229,8 @@ class ChildExportView(_PermissionMixin, View):
         form = ChildExportForm(params)
         if not form.is_valid():
             return self._page(request, form, status=400)
+        if form.cleaned_data["format"] == "xlsx":
+            return self._export_in_background(request, form, params)
         try:
             export = exporters.children_export(
                 acting_user=request.user,
@@ -255,6 +258,27 @@ class ChildExportView(_PermissionMixin, View):
             response = FileResponse(handle, content_type=XLSX_TYPE)
         response["Content-Disposition"] = f'attachment; filename="{export.filename}"'
         return response
+
+    def _export_in_background(self, request, form, params):
+        """An Excel workbook is written by the worker: the page follows it and offers the file."""
+        filters = {name: params.getlist(name) for name in params if name in ChildFilterSet.base_filters}
+        filterset = ChildFilterSet(params, queryset=Child.objects.restrict(request.user, "view"))
+        if not filterset.is_valid():
+            form.add_error(
+                None, _("The filters of the list are not valid; go back to the list and filter again.")
+            )
+            return self._page(request, form, status=400)
+        identifying = not form.cleaned_data["deidentified"]
+        job = job_enqueue(
+            acting_user=request.user,
+            kind=EXPORT_KIND,
+            subject=_("Children, Excel") if identifying else _("Children, Excel, de-identified"),
+            arguments={"filters": filters, "identifying": identifying},
+        )
+        if job.status == JobStatus.FAILED and job.error:
+            form.add_error(None, job.error)
+            return self._page(request, form, status=400)
+        return redirect(job.get_absolute_url())
 
     def _page(self, request, form, status: int = 200):
         # The list's filters travel with the form as hidden fields.

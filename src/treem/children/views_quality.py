@@ -25,6 +25,7 @@ from treem.children import duplicates, population, quality
 from treem.children.choices import IdCheckStatus
 from treem.children.models import Child
 from treem.children.models_duplicates import DuplicateCandidate, DuplicateStatus
+from treem.core import filters
 from treem.core.scope import ScopeError, unit_in_scope, user_scope_paths
 from treem.geo.models import Unit, UnitLevel
 
@@ -92,11 +93,11 @@ def _can_find(user, unit: Unit) -> bool:
     return user.has_perm("children.change_child") and unit_in_scope(user, unit)
 
 
-class DuplicateFilterSet(django_filters.FilterSet):
+class DuplicateFilterSet(filters.FilterSet):
     status = django_filters.ChoiceFilter(
         label=gettext_lazy("Status"), choices=DuplicateStatus.choices, empty_label=gettext_lazy("All")
     )
-    unit = django_filters.NumberFilter(label=gettext_lazy("Unit"), method="filter_unit")
+    unit = filters.IdFilter(label=gettext_lazy("Unit"), method="filter_unit")
 
     class Meta:
         model = DuplicateCandidate

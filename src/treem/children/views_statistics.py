@@ -13,6 +13,7 @@ from urllib.parse import urlencode
 
 import xlsxwriter
 from django import forms
+from django.conf import settings
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
@@ -32,6 +33,7 @@ from treem.children.statistics import (
     ChildCounts,
     Table,
     breakdowns_label,
+    cache_scope,
     may_see_exact_counts,
     may_see_statistics,
     statistics_children,
@@ -172,7 +174,13 @@ class StatisticsView(StatisticsMixin, View):
         unit, day = self.resolve(form)
         if not form.is_valid():
             return render(request, self.template_name, ctx, status=400)
-        counts = ChildCounts(queryset=statistics_children(user), day=day, unit=unit)
+        kept = settings.TREEM_STATISTICS_CACHE_SECONDS > 0
+        counts = ChildCounts(
+            queryset=statistics_children(user),
+            day=day,
+            unit=unit,
+            cache_scope=cache_scope(user) if kept else None,
+        )
         table = counts.table(form.group_by)
         trend = counts.trend(form.cleaned_data.get("years") or int(DEFAULTS["years"]))
         publication = form.cleaned_data["publication"] or not exact_allowed
@@ -196,6 +204,7 @@ class StatisticsView(StatisticsMixin, View):
             max_age=MINOR_AGE_LIMIT - 1,
             export_urls=self.export_urls(form, unit),
             my_units=self.my_units(query),
+            cache_minutes=(settings.TREEM_STATISTICS_CACHE_SECONDS + 59) // 60,
         )
         return render(request, self.template_name, ctx)
 

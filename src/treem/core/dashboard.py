@@ -9,6 +9,15 @@ from treem.audit.models import AuditEvent
 from treem.audit.selectors import audit_chain_verify
 from treem.geo.models import PlacementReview, PlacementStatus, Unit, UnitLevel
 
+# Parts of the home page that apps add (``register_section``): ``func(request)`` returns the
+# part's context, with its ``template``, or None when the user has nothing to see in it.
+_SECTIONS: list = []
+
+
+def register_section(func) -> None:
+    if func not in _SECTIONS:
+        _SECTIONS.append(func)
+
 
 class HomeView(LoginRequiredMixin, TemplateView):
     template_name = "home.html"
@@ -39,6 +48,7 @@ class HomeView(LoginRequiredMixin, TemplateView):
             ctx["recent_events"] = AuditEvent.objects.restrict(user, "view").select_related("content_type")[
                 :8
             ]
+        ctx["sections"] = [part for part in (func(self.request) for func in _SECTIONS) if part]
         if "system_admin" in roles or user.is_superuser:
             ctx["chain"] = audit_chain_verify() if AuditEvent.objects.count() <= 20000 else None
         return ctx

@@ -33,3 +33,21 @@ class TrackedModel(models.Model):
 
     class Meta:
         abstract = True
+
+
+class RateCounter(models.Model):
+    """Requests counted for one key (``scope:client``) in one fixed time window (core/ratelimit.py).
+
+    Kept in the database rather than a cache so that every web node counts the same requests with
+    nothing but PostgreSQL (or SQLite for the demo) to run, and so that the increment is atomic.
+    """
+
+    key = models.CharField(max_length=200)
+    window = models.BigIntegerField()  # the window's start, in periods since the epoch
+    hits = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["key", "window"], name="core_ratecounter_key_window")]
+
+    def __str__(self) -> str:
+        return f"{self.key} @ {self.window}: {self.hits}"

@@ -138,18 +138,29 @@ def healthz(request):
     return JsonResponse({"status": "ok", "database": connection.vendor})
 
 
+def _for_api(request) -> bool:
+    """API callers get errors as JSON ``{"detail": …}``, like the API's own answers."""
+    return request.path.startswith("/api/")
+
+
 def error_400(request, exception=None):
+    if _for_api(request):
+        return JsonResponse({"detail": _("The request could not be understood.")}, status=400)
     return render(request, "400.html", status=400)
 
 
 def error_404(request, exception=None):
-    return render(
-        request, "404.html", {"message": _("The page was not found, or you may not see it.")}, status=404
-    )
+    message = _("The page was not found, or you may not see it.")
+    if _for_api(request):
+        return JsonResponse({"detail": message}, status=404)
+    return render(request, "404.html", {"message": message}, status=404)
 
 
 def error_403(request, exception=None):
-    return render(request, "403.html", {"message": _("You do not have permission to do this.")}, status=403)
+    message = _("You do not have permission to do this.")
+    if _for_api(request):
+        return JsonResponse({"detail": message}, status=403)
+    return render(request, "403.html", {"message": message}, status=403)
 
 
 def plain_text(message: str, status: int) -> HttpResponse:

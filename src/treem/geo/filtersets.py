@@ -5,14 +5,15 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from treem.core import filters
 from treem.core.text import fold
 from treem.geo.models import PlacementReview, PlacementStatus, Unit, UnitLevel
 
 
-class UnitFilterSet(django_filters.FilterSet):
+class UnitFilterSet(filters.FilterSet):
     q = django_filters.CharFilter(label=_("Name or code"), method="filter_q")
     level = django_filters.ChoiceFilter(label=_("Level"), choices=UnitLevel.choices)
-    parent = django_filters.NumberFilter(label=_("Parent unit"), field_name="parent_id")
+    parent = filters.IdFilter(label=_("Parent unit"), field_name="parent_id")
     valid_on = django_filters.DateFilter(label=_("In force on"), method="filter_valid_on")
     current = django_filters.BooleanFilter(label=_("In force today"), method="filter_current")
 
@@ -37,9 +38,9 @@ class UnitFilterSet(django_filters.FilterSet):
         return current if value else queryset.exclude(pk__in=current.values("pk"))
 
 
-class PlacementReviewFilterSet(django_filters.FilterSet):
+class PlacementReviewFilterSet(filters.FilterSet):
     status = django_filters.ChoiceFilter(label=_("Status"), choices=PlacementStatus.choices)
-    old_unit = django_filters.NumberFilter(label=_("Old unit"), field_name="old_unit_id")
+    old_unit = filters.IdFilter(label=_("Old unit"), field_name="old_unit_id")
 
     class Meta:
         model = PlacementReview

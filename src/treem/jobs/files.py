@@ -52,6 +52,20 @@ def store_upload(upload: UploadedFile, folder: str) -> str:
     return f"{folder}/{name}"
 
 
+def new_output(folder: str, suffix: str) -> tuple[str, Path]:
+    """A new empty private file for a job's output (an export, a report): (relative path, path).
+
+    Jobs list their outputs in ``result["outputs"]`` as ``{"name", "path", "filename",
+    "content_type"}``; ``jobs:job_output`` serves them to the job's owner only.
+    """
+    suffix = suffix.lower() if SUFFIX_RE.match(suffix.lower()) else ""
+    directory = root() / folder
+    directory.mkdir(mode=0o700, parents=True, exist_ok=True)
+    target = directory / f"{secrets.token_urlsafe(18)}{suffix}"
+    os.close(os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    return f"{folder}/{target.name}", target
+
+
 def remove(relative: str) -> None:
     """Delete a stored input file (already gone is fine)."""
     if not relative:

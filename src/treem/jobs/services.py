@@ -175,7 +175,7 @@ def jobs_recover_stale(*, now: dt.datetime | None = None) -> list[Job]:
 
 
 def jobs_prune_files(*, now: dt.datetime | None = None) -> int:
-    """Delete the input files of jobs that ended more than ``TREEM_JOBS_KEEP_FILES_HOURS`` ago.
+    """Delete the input and output files of jobs that ended more than ``TREEM_JOBS_KEEP_FILES_HOURS`` ago.
 
     A done job's file goes as soon as it is done; a failed or interrupted job keeps it for a
     retry until then. Returns how many files were removed.
@@ -190,4 +190,13 @@ def jobs_prune_files(*, now: dt.datetime | None = None) -> int:
         files.remove(job.input_file)
         Job.objects.filter(pk=job.pk).update(input_file="")
         count += 1
+    # Files a job produced (exports, reports) hold personal data too: they go after the same delay.
+    produced = Job.objects.filter(status=JobStatus.DONE, finished_at__lt=cutoff, result__has_key="outputs")
+    for job in produced.only("pk", "result"):
+        outputs = job.result.get("outputs") or []
+        for output in outputs:
+            files.remove(output.get("path", ""))
+            count += 1
+        result = {**job.result, "outputs": [], "outputs_removed": len(outputs)}
+        Job.objects.filter(pk=job.pk).update(result=result)
     return count

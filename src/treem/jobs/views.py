@@ -9,15 +9,16 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
-from django.http import Http404
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import DetailView, ListView
 
-from treem.jobs import registry, selectors, services
-from treem.jobs.models import Job
+from treem.audit.services import audit_record
+from treem.jobs import files, registry, selectors, services
+from treem.jobs.models import Job, JobStatus
 
 POLL_SECONDS = 2
 
@@ -58,6 +59,38 @@ class JobDetailView(LoginRequiredMixin, DetailView):
 
     def get(self, request, *args, **kwargs):
         return render_job(request, self.get_object())
+
+
+class JobOutputView(LoginRequiredMixin, View):
+    """Download a file a job produced (``result["outputs"]``): only the job's owner, audited."""
+
+    def get(self, request, pk: int, name: str):
+        try:
+            # The owner's own jobs only: an administrator who may follow others' jobs does not get
+            # the children's data they exported.
+            job = get_object_or_404(
+                selectors.job_list(user=request.user).filter(requested_by=request.user), pk=pk
+            )
+        except (ValueError, OverflowError) as exc:
+            raise Http404 from exc
+        output = next((o for o in (job.result or {}).get("outputs", []) if o.get("name") == name), None)
+        if job.status != JobStatus.DONE or output is None:
+            raise Http404
+        try:
+            handle = files.path_of(output["path"]).open("rb")
+        except (ValueError, FileNotFoundError) as exc:
+            raise Http404 from exc
+        audit_record(
+            request.user,
+            "jobs.output.downloaded",
+            job,
+            unit=job.unit,
+            changes={"output": name, "filename": output["filename"]},
+        )
+        response = FileResponse(handle, as_attachment=True, filename=output["filename"])
+        response["Content-Type"] = output.get("content_type") or "application/octet-stream"
+        response["Cache-Control"] = "no-store"
+        return response
 
 
 class JobRetryView(LoginRequiredMixin, View):

@@ -1,0 +1,682 @@
+"""Plans (kế hoạch), their tasks, periodic progress reports (báo cáo định kỳ) and inspections
+(kiểm tra, thanh tra).
+
+Who sees what
+    A plan belongs to the unit of the agency that issued it and is seen from that unit, from the
+    units below it (a commune's People's Committee carries out the province's plan) and from
+    above. Holders of ``plans.coordinate_plan`` (the provincial coordinator) manage the plans of
+    their units and see every task and report of them. Everyone else who may see tasks (agency
+    reporters) sees only the tasks where their own agency leads or cooperates, and only their own
+    agency's reports; a user without an agency sees none.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+from treem.core.models import TrackedModel
+from treem.core.scope import ACTIONS, RestrictedQuerySet, permission_name, scope_q, user_scope_paths
+
+COORDINATE = "plans.coordinate_plan"
+
+
+def _allowed(user, model, action: str) -> bool:
+    if action not in ACTIONS:
+        raise ValueError(f"Unknown action {action!r}")
+    return bool(
+        user is not None
+        and user.is_authenticated
+        and user.is_active
+        and user.has_perm(permission_name(model, action))
+    )
+
+
+def covering_q(user, lookup: str) -> Q | None:
+    """Q limiting a unit path ``lookup`` to the user's units, those below and those above them."""
+    below = scope_q(user, lookup)
+    if below is None:
+        return None
+    above: set[str] = set()
+    for path in user_scope_paths(user):
+        ids = path.strip("/").split("/")
+        above.update("/" + "/".join(ids[:n]) + "/" for n in range(1, len(ids)))
+    return below | Q(**{f"{lookup}__in": sorted(above)}) if above else below
+
+
+def is_coordinator(user) -> bool:
+    return bool(user and user.is_authenticated and user.is_active and user.has_perm(COORDINATE))
+
+
+class CoveredQuerySet(RestrictedQuerySet):
+    """Plans and their periods: seen from their unit, below and above; changed from their unit."""
+
+    def restrict(self, user, action: str = "view") -> RestrictedQuerySet:
+        if action != "view":
+            return super().restrict(user, action)
+        if not _allowed(user, self.model, action):
+            return self.none()
+        q = covering_q(user, self.model.scope_path_lookup)
+        return self if q is None else self.filter(q)
+
+
+class AgencyBoundQuerySet(RestrictedQuerySet):
+    """Tasks and reports: coordinators see their units' plans; others their own agency's part."""
+
+    agency_q_fields: tuple[str, ...] = ()
+
+    def restrict(self, user, action: str = "view") -> RestrictedQuerySet:
+        if is_coordinator(user):
+            return super().restrict(user, action)
+        if not _allowed(user, self.model, action):
+            return self.none()
+        agency_id = getattr(user, "agency_id", None)
+        if agency_id is None:
+            return self.none()
+        q = covering_q(user, self.model.scope_path_lookup)
+        qs = self if q is None else self.filter(q)
+        agency_q = Q()
+        for field in self.agency_q_fields:
+            agency_q |= Q(**{field: agency_id})
+        return qs.filter(pk__in=self.model._default_manager.filter(agency_q).values("pk"))
+
+
+class TaskQuerySet(AgencyBoundQuerySet):
+    agency_q_fields = ("lead_agency", "cooperating_agencies")
+
+
+class TaskHistoryQuerySet(AgencyBoundQuerySet):
+    agency_q_fields = ("task__lead_agency", "task__cooperating_agencies")
+
+
+class ReportQuerySet(AgencyBoundQuerySet):
+    agency_q_fields = ("agency",)
+
+
+class Recurrence(models.TextChoices):
+    NONE = "none", _("Once (by the deadline)")
+    ANNUAL = "annual", _("Every year")
+    SEMIANNUAL = "semiannual", _("Every six months")
+    QUARTERLY = "quarterly", _("Every quarter")
+
+
+class TaskStatus(models.TextChoices):
+    NOT_STARTED = "not_started", _("Not started")
+    IN_PROGRESS = "in_progress", _("In progress")
+    DONE = "done", _("Done")
+    LATE = "late", _("Late")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+STORED_TASK_STATUSES = [c for c in TaskStatus.choices if c[0] != TaskStatus.LATE]
+OPEN_TASK_STATUSES = (TaskStatus.NOT_STARTED, TaskStatus.IN_PROGRESS)
+
+
+class PeriodKind(models.TextChoices):
+    QUARTER = "quarter", _("Quarter")
+    HALF_YEAR = "half_year", _("Six months")
+    YEAR = "year", _("Year")
+    PRELIMINARY = "preliminary", _("Preliminary review (sơ kết)")
+    FINAL = "final", _("Final review (tổng kết)")
+
+
+# Which tasks a period expects a report on, by the task's recurrence.
+PERIOD_EXPECTS = {
+    PeriodKind.QUARTER: {Recurrence.QUARTERLY, Recurrence.NONE},
+    PeriodKind.HALF_YEAR: {Recurrence.QUARTERLY, Recurrence.SEMIANNUAL, Recurrence.NONE},
+    PeriodKind.YEAR: set(Recurrence),
+    PeriodKind.PRELIMINARY: set(Recurrence),
+    PeriodKind.FINAL: set(Recurrence),
+}
+
+
+class ReportStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    SUBMITTED = "submitted", _("Submitted")
+    RETURNED = "returned", _("Returned for changes")
+    ACCEPTED = "accepted", _("Accepted")
+
+
+class InspectionKind(models.TextChoices):
+    CHECK = "check", _("Inspection (kiểm tra)")
+    AUDIT = "audit", _("State inspection (thanh tra)")
+    SUPERVISION = "supervision", _("Supervision (giám sát)")
+
+
+class InspectionStatus(models.TextChoices):
+    PLANNED = "planned", _("Planned")
+    IN_PROGRESS = "in_progress", _("In progress")
+    DONE = "done", _("Done")
+
+
+class Plan(TrackedModel):
+    """A plan (kế hoạch) of an agency, with its legal bases, sections and tasks.
+
+    Departments and communes build their own plans under the province's: ``parent``.
+    """
+
+    scope_path_lookup = "unit__path"
+
+    key = models.CharField(
+        _("key"), max_length=60, unique=True, help_text=_("A stable identifier, e.g. 7947/KH-UBND/2024.")
+    )
+    number = models.CharField(_("number"), max_length=60, blank=True)
+    title = models.CharField(_("title"), max_length=500)
+    issuing_agency = models.ForeignKey(
+        "accounts.Agency",
+        verbose_name=_("issuing agency"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="issued_plans",
+    )
+    unit = models.ForeignKey(
+        "geo.Unit", verbose_name=_("administrative unit"), on_delete=models.PROTECT, related_name="+"
+    )
+    issued_on = models.DateField(_("date issued"), null=True, blank=True)
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("carries out the plan"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="sub_plans",
+    )
+    summary = models.TextField(_("summary"), blank=True)
+
+    objects = CoveredQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = pgettext_lazy("plan of action", "plan")
+        verbose_name_plural = pgettext_lazy("plan of action", "plans")
+        ordering = ["-issued_on", "title", "id"]
+        permissions = [
+            ("coordinate_plan", _("Can manage plans and accept the reports of the unit's agencies"))
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number} — {self.title}" if self.number else self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("plans:plan_detail", args=[self.pk])
+
+    def audit_unit(self):
+        return self.unit
+
+
+class LegalBasis(models.Model):
+    """A document a plan is based on (căn cứ): a directive, decision or resolution."""
+
+    scope_path_lookup = "plan__unit__path"
+
+    plan = models.ForeignKey(
+        Plan,
+        verbose_name=pgettext_lazy("plan of action", "plan"),
+        on_delete=models.CASCADE,
+        related_name="legal_bases",
+    )
+    position = models.PositiveSmallIntegerField(_("order"), default=0)
+    kind = models.CharField(_("kind of document"), max_length=60, blank=True)
+    number = models.CharField(_("number"), max_length=60)
+    issued_on = models.DateField(_("date issued"), null=True, blank=True)
+    issuer = models.CharField(_("issued by"), max_length=200, blank=True)
+    title = models.TextField(_("title"), blank=True)
+
+    objects = CoveredQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("legal basis")
+        verbose_name_plural = _("legal bases")
+        ordering = ["plan_id", "position", "id"]
+        constraints = [models.UniqueConstraint(fields=["plan", "number"], name="plans_legalbasis_unique")]
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class Section(models.Model):
+    """A section of a plan (II.1 … II.8, IV.1 … IV.14), its title and text."""
+
+    scope_path_lookup = "plan__unit__path"
+
+    plan = models.ForeignKey(
+        Plan,
+        verbose_name=pgettext_lazy("plan of action", "plan"),
+        on_delete=models.CASCADE,
+        related_name="sections",
+    )
+    code = models.CharField(_("code"), max_length=20)
+    position = models.PositiveSmallIntegerField(_("order"), default=0)
+    title = models.CharField(_("title"), max_length=500)
+    text = models.TextField(_("text"), blank=True)
+
+    objects = CoveredQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("section")
+        verbose_name_plural = _("sections")
+        ordering = ["plan_id", "position", "id"]
+        constraints = [models.UniqueConstraint(fields=["plan", "code"], name="plans_section_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.code}. {self.title}"
+
+
+class Task(TrackedModel):
+    """A task of a plan, led by one agency (chủ trì) with others cooperating (phối hợp)."""
+
+    scope_path_lookup = "plan__unit__path"
+
+    plan = models.ForeignKey(
+        Plan,
+        verbose_name=pgettext_lazy("plan of action", "plan"),
+        on_delete=models.CASCADE,
+        related_name="tasks",
+    )
+    section = models.ForeignKey(
+        Section,
+        verbose_name=_("section"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="tasks",
+    )
+    code = models.CharField(_("code"), max_length=30)
+    position = models.PositiveSmallIntegerField(_("order"), default=0)
+    content = models.TextField(_("content"))
+    lead_agency = models.ForeignKey(
+        "accounts.Agency", verbose_name=_("lead agency"), on_delete=models.PROTECT, related_name="led_tasks"
+    )
+    cooperating_agencies = models.ManyToManyField(
+        "accounts.Agency",
+        verbose_name=_("cooperating agencies"),
+        blank=True,
+        related_name="cooperating_tasks",
+    )
+    unit = models.ForeignKey(
+        "geo.Unit",
+        verbose_name=_("where carried out"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=_("Where the task is carried out; empty: the whole plan's unit."),
+    )
+    starts_on = models.DateField(_("start"), null=True, blank=True)
+    deadline = models.DateField(_("deadline"), null=True, blank=True)
+    recurrence = models.CharField(
+        _("recurrence"), max_length=12, choices=Recurrence.choices, default=Recurrence.ANNUAL
+    )
+    expected_output = models.TextField(_("expected output"), blank=True)
+    status = models.CharField(
+        _("status"), max_length=12, choices=STORED_TASK_STATUSES, default=TaskStatus.NOT_STARTED
+    )
+
+    objects = TaskQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("task")
+        verbose_name_plural = _("tasks")
+        ordering = ["plan_id", "position", "code", "id"]
+        constraints = [models.UniqueConstraint(fields=["plan", "code"], name="plans_task_unique_code")]
+
+    def __str__(self) -> str:
+        text = self.content if len(self.content) <= 80 else self.content[:79] + "…"
+        return f"{self.code}. {text}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("plans:task_detail", args=[self.pk])
+
+    def audit_unit(self):
+        return self.plan.unit
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_TASK_STATUSES
+
+    def is_late(self, day: dt.date | None = None) -> bool:
+        day = day or timezone.localdate()
+        return self.is_open and self.deadline is not None and self.deadline < day
+
+    @property
+    def display_status(self) -> str:
+        """The stored status, or "late" once the deadline has passed on an open task."""
+        return TaskStatus.LATE if self.is_late() else self.status
+
+    def get_display_status_display(self) -> str:
+        return TaskStatus(self.display_status).label
+
+
+class TaskHistory(models.Model):
+    """A line of a task's history: a change of lead agency (succession), of status, a note."""
+
+    scope_path_lookup = "task__plan__unit__path"
+
+    task = models.ForeignKey(Task, verbose_name=_("task"), on_delete=models.CASCADE, related_name="history")
+    at = models.DateTimeField(_("at"), default=timezone.now)
+    actor = models.ForeignKey(
+        "accounts.User",
+        verbose_name=_("by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    kind = models.CharField(_("kind"), max_length=20)
+    from_agency = models.ForeignKey(
+        "accounts.Agency",
+        verbose_name=_("from"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    to_agency = models.ForeignKey(
+        "accounts.Agency",
+        verbose_name=_("to"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    note = models.CharField(_("note"), max_length=500, blank=True)
+
+    objects = TaskHistoryQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("task history entry")
+        verbose_name_plural = _("task history")
+        ordering = ["task_id", "at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.task.code} {self.kind}"
+
+
+class ReportingPeriod(models.Model):
+    """A period a plan's agencies report on, with the day reports open and the day they are due."""
+
+    scope_path_lookup = "plan__unit__path"
+
+    plan = models.ForeignKey(
+        Plan,
+        verbose_name=pgettext_lazy("plan of action", "plan"),
+        on_delete=models.CASCADE,
+        related_name="periods",
+    )
+    kind = models.CharField(_("kind"), max_length=12, choices=PeriodKind.choices)
+    year = models.PositiveSmallIntegerField(_("year"))
+    number = models.PositiveSmallIntegerField(
+        _("number in the year"), default=1, help_text=_("Quarter 1–4, half 1–2; 1 for a year or a review.")
+    )
+    starts_on = models.DateField(_("first day"))
+    ends_on = models.DateField(_("last day"))
+    opens_on = models.DateField(_("reports open on"))
+    due_on = models.DateField(_("reports due on"))
+
+    objects = CoveredQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("reporting period")
+        verbose_name_plural = _("reporting periods")
+        ordering = ["plan_id", "-ends_on", "kind", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "kind", "year", "number"], name="plans_period_unique"),
+            models.CheckConstraint(
+                condition=Q(ends_on__gte=models.F("starts_on")), name="plans_period_ordered"
+            ),
+            models.CheckConstraint(
+                condition=Q(due_on__gte=models.F("opens_on")), name="plans_period_due_after_open"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.label
+
+    def get_absolute_url(self) -> str:
+        return reverse("plans:period_detail", args=[self.pk])
+
+    @property
+    def label(self) -> str:
+        from django.utils.translation import gettext
+
+        if self.kind == PeriodKind.QUARTER:
+            return gettext("Quarter %(n)s/%(year)s") % {"n": self.number, "year": self.year}
+        if self.kind == PeriodKind.HALF_YEAR:
+            return gettext("Six months %(n)s/%(year)s") % {"n": self.number, "year": self.year}
+        if self.kind == PeriodKind.YEAR:
+            return gettext("Year %(year)s") % {"year": self.year}
+        return f"{self.get_kind_display()} {self.year}"
+
+    def audit_unit(self):
+        return self.plan.unit
+
+    def is_open(self, day: dt.date | None = None) -> bool:
+        return (day or timezone.localdate()) >= self.opens_on
+
+
+class ProgressReport(TrackedModel):
+    """One agency's report on one task for one period (báo cáo định kỳ)."""
+
+    scope_path_lookup = "task__plan__unit__path"
+
+    period = models.ForeignKey(
+        ReportingPeriod, verbose_name=_("period"), on_delete=models.PROTECT, related_name="reports"
+    )
+    task = models.ForeignKey(Task, verbose_name=_("task"), on_delete=models.PROTECT, related_name="reports")
+    agency = models.ForeignKey(
+        "accounts.Agency",
+        verbose_name=_("reporting agency"),
+        on_delete=models.PROTECT,
+        related_name="plan_reports",
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=ReportStatus.choices, default=ReportStatus.DRAFT
+    )
+    activities = models.TextField(_("what was done"), blank=True)
+    results = models.TextField(_("results"), blank=True)
+    figures = models.TextField(_("figures"), blank=True)
+    difficulties = models.TextField(_("difficulties"), blank=True)
+    proposals = models.TextField(_("proposals"), blank=True)
+    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
+    first_submitted_at = models.DateTimeField(_("first submitted at"), null=True, blank=True)
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    decided_by = models.ForeignKey(
+        "accounts.User",
+        verbose_name=_("decided by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    review_comment = models.TextField(_("comments of the reviewer"), blank=True)
+
+    objects = ReportQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("progress report")
+        verbose_name_plural = _("progress reports")
+        ordering = ["period_id", "task__position", "task_id", "agency_id", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["period", "task", "agency"], name="plans_report_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.task.code} — {self.agency} — {self.period}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("plans:report_detail", args=[self.pk])
+
+    def audit_unit(self):
+        return self.task.plan.unit
+
+    @property
+    def on_time(self) -> bool:
+        return bool(
+            self.first_submitted_at and timezone.localdate(self.first_submitted_at) <= self.period.due_on
+        )
+
+    @property
+    def editable(self) -> bool:
+        return self.status in (ReportStatus.DRAFT, ReportStatus.RETURNED)
+
+
+class Reminder(models.Model):
+    """A reminder that a report is due soon or late, shown to the agency (and e-mailed)."""
+
+    scope_path_lookup = "task__plan__unit__path"
+
+    DUE_SOON = "due_soon"
+    LATE = "late"
+    KINDS = [(DUE_SOON, _("Due soon")), (LATE, _("Late"))]
+
+    period = models.ForeignKey(
+        ReportingPeriod, verbose_name=_("period"), on_delete=models.CASCADE, related_name="+"
+    )
+    task = models.ForeignKey(Task, verbose_name=_("task"), on_delete=models.CASCADE, related_name="reminders")
+    agency = models.ForeignKey(
+        "accounts.Agency", verbose_name=_("agency"), on_delete=models.CASCADE, related_name="+"
+    )
+    kind = models.CharField(_("kind"), max_length=10, choices=KINDS)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    emailed_to = models.CharField(_("e-mailed to"), max_length=500, blank=True)
+
+    objects = ReportQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("reminder")
+        verbose_name_plural = _("reminders")
+        ordering = ["-created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["period", "task", "agency", "kind"], name="plans_reminder_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.task.code} — {self.period}"
+
+
+class Inspection(TrackedModel):
+    """An inspection (kiểm tra, thanh tra) of an agency or a commune, and what it found."""
+
+    scope_path_lookup = "unit__path"
+
+    unit = models.ForeignKey(
+        "geo.Unit", verbose_name=_("organising unit"), on_delete=models.PROTECT, related_name="+"
+    )
+    plan = models.ForeignKey(
+        Plan,
+        verbose_name=pgettext_lazy("plan of action", "plan"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="inspections",
+    )
+    kind = models.CharField(
+        _("kind"), max_length=12, choices=InspectionKind.choices, default=InspectionKind.CHECK
+    )
+    title = models.CharField(_("title"), max_length=300)
+    inspecting_agency = models.ForeignKey(
+        "accounts.Agency",
+        verbose_name=_("inspecting agency"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    inspected_agency = models.ForeignKey(
+        "accounts.Agency",
+        verbose_name=_("inspected agency"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="inspections",
+    )
+    inspected_unit = models.ForeignKey(
+        "geo.Unit",
+        verbose_name=_("inspected commune"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    starts_on = models.DateField(_("from"))
+    ends_on = models.DateField(_("to"), null=True, blank=True)
+    status = models.CharField(
+        _("status"), max_length=12, choices=InspectionStatus.choices, default=InspectionStatus.PLANNED
+    )
+    findings = models.TextField(_("findings of the inspection"), blank=True)
+
+    objects = RestrictedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("inspection")
+        verbose_name_plural = _("inspections")
+        ordering = ["-starts_on", "title", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(inspected_agency__isnull=False) | Q(inspected_unit__isnull=False),
+                name="plans_inspection_has_subject",
+            ),
+            models.CheckConstraint(
+                condition=Q(ends_on__isnull=True) | Q(ends_on__gte=models.F("starts_on")),
+                name="plans_inspection_ordered",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("plans:inspection_detail", args=[self.pk])
+
+    def audit_unit(self):
+        return self.unit
+
+    @property
+    def subject(self) -> str:
+        return str(self.inspected_agency or self.inspected_unit)
+
+
+class Recommendation(models.Model):
+    """A recommendation of an inspection, owned by an agency, followed up until it is closed."""
+
+    scope_path_lookup = "inspection__unit__path"
+
+    inspection = models.ForeignKey(
+        Inspection, verbose_name=_("inspection"), on_delete=models.CASCADE, related_name="recommendations"
+    )
+    text = models.TextField(_("recommendation"))
+    owner = models.ForeignKey(
+        "accounts.Agency", verbose_name=_("responsible agency"), on_delete=models.PROTECT, related_name="+"
+    )
+    deadline = models.DateField(_("deadline"))
+    follow_up = models.TextField(_("follow-up"), blank=True)
+    closed_on = models.DateField(_("closed on"), null=True, blank=True)
+
+    objects = RestrictedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("recommendation")
+        verbose_name_plural = _("recommendations")
+        ordering = ["inspection_id", "deadline", "id"]
+
+    def __str__(self) -> str:
+        return self.text if len(self.text) <= 80 else self.text[:79] + "…"
+
+    def get_absolute_url(self) -> str:
+        return self.inspection.get_absolute_url()
+
+    def audit_unit(self):
+        return self.inspection.unit
+
+    @property
+    def is_closed(self) -> bool:
+        return self.closed_on is not None
+
+    def is_overdue(self, day: dt.date | None = None) -> bool:
+        return not self.is_closed and self.deadline < (day or timezone.localdate())

@@ -1,0 +1,224 @@
+"""Reads of plans: what a user may see, the task table, results per section, the difficulties and
+proposals of a period, and reporting rates (completeness and timeliness, as DHIS2 counts them).
+
+The consolidated report (.docx) is built from ``task_table``, ``results_by_section`` and
+``difficulties_and_proposals``; pass ``user`` to keep to what that user may see, or None for the
+whole plan (background jobs acting for a coordinator check access before calling).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from django.db.models import Prefetch, QuerySet
+from django.utils import timezone
+
+from treem.accounts.models import Agency, User
+from treem.plans.models import (
+    Inspection,
+    Plan,
+    ProgressReport,
+    Recommendation,
+    Reminder,
+    ReportingPeriod,
+    ReportStatus,
+    Section,
+    Task,
+    TaskStatus,
+)
+from treem.plans.services import expected_tasks
+
+SENT = (ReportStatus.SUBMITTED, ReportStatus.ACCEPTED, ReportStatus.RETURNED)
+
+
+def visible_plans(user: User) -> QuerySet[Plan]:
+    return Plan.objects.restrict(user, "view").select_related("unit", "issuing_agency", "parent")
+
+
+def visible_tasks(user: User, action: str = "view") -> QuerySet[Task]:
+    return Task.objects.restrict(user, action).select_related("plan", "lead_agency", "section", "unit")
+
+
+def visible_reports(user: User, action: str = "view") -> QuerySet[ProgressReport]:
+    return ProgressReport.objects.restrict(user, action).select_related(
+        "period", "task", "task__plan", "task__plan__unit", "agency"
+    )
+
+
+def _tasks(plan: Plan, user: User | None) -> QuerySet[Task]:
+    qs = Task.objects.filter(plan=plan) if user is None else Task.objects.restrict(user).filter(plan=plan)
+    return qs.select_related("lead_agency", "section").prefetch_related(
+        Prefetch("cooperating_agencies", queryset=Agency.objects.order_by("name"))
+    )
+
+
+@dataclass
+class TaskRow:
+    """One line of the task table."""
+
+    code: str
+    content: str
+    lead_agency: str
+    cooperating_agencies: list[str]
+    timing: str
+    expected_output: str
+    status: str
+    status_label: str
+    task: Task
+
+
+def task_table(*, plan: Plan, user: User | None = None, day: dt.date | None = None) -> list[TaskRow]:
+    """The plan's tasks in order: lead and cooperating agencies, deadline or recurrence, status
+    (late when past the deadline and not done)."""
+    day = day or timezone.localdate()
+    rows = []
+    for task in _tasks(plan, user).order_by("position", "code", "id"):
+        status = TaskStatus.LATE if task.is_late(day) else task.status
+        timing = task.deadline.strftime("%d/%m/%Y") if task.deadline else str(task.get_recurrence_display())
+        rows.append(
+            TaskRow(
+                code=task.code,
+                content=task.content,
+                lead_agency=str(task.lead_agency),
+                cooperating_agencies=[str(a) for a in task.cooperating_agencies.all()],
+                timing=timing,
+                expected_output=task.expected_output,
+                status=status,
+                status_label=str(TaskStatus(status).label),
+                task=task,
+            )
+        )
+    return rows
+
+
+@dataclass
+class SectionResults:
+    """A section of the plan with the reports of a period on its tasks."""
+
+    section: Section
+    reports: list[ProgressReport] = field(default_factory=list)
+
+
+def _period_reports(period: ReportingPeriod, user: User | None, statuses) -> QuerySet[ProgressReport]:
+    qs = ProgressReport.objects.all() if user is None else ProgressReport.objects.restrict(user)
+    return (
+        qs.filter(period=period, status__in=statuses)
+        .select_related("task", "task__section", "agency")
+        .order_by("task__position", "task__code", "agency__name", "id")
+    )
+
+
+def results_by_section(
+    *, period: ReportingPeriod, user: User | None = None, statuses=(ReportStatus.ACCEPTED,)
+) -> list[SectionResults]:
+    """For each section that has tasks, the period's reports (accepted ones by default)."""
+    out: dict[int, SectionResults] = {}
+    for section in (
+        Section.objects.filter(plan=period.plan_id, tasks__isnull=False).distinct().order_by("position")
+    ):
+        out[section.pk] = SectionResults(section)
+    for report in _period_reports(period, user, statuses):
+        if report.task.section_id in out:
+            out[report.task.section_id].reports.append(report)
+    return list(out.values())
+
+
+@dataclass
+class Concern:
+    agency: Agency
+    task: Task
+    difficulties: str
+    proposals: str
+
+
+def difficulties_and_proposals(
+    *, period: ReportingPeriod, user: User | None = None, statuses=(ReportStatus.ACCEPTED,)
+) -> list[Concern]:
+    """What agencies said held them back and what they propose, in the period's reports."""
+    return [
+        Concern(r.agency, r.task, r.difficulties, r.proposals)
+        for r in _period_reports(period, user, statuses)
+        if r.difficulties.strip() or r.proposals.strip()
+    ]
+
+
+@dataclass
+class Rate:
+    """Reporting rates of one agency for one period."""
+
+    agency: Agency
+    expected: int = 0
+    submitted: int = 0
+    on_time: int = 0
+    accepted: int = 0
+    missing: list[Task] = field(default_factory=list)
+
+    @property
+    def completeness(self) -> int:
+        return round(100 * self.submitted / self.expected) if self.expected else 0
+
+    @property
+    def timeliness(self) -> int:
+        return round(100 * self.on_time / self.expected) if self.expected else 0
+
+
+def reporting_rates(*, period: ReportingPeriod, user: User | None = None) -> list[Rate]:
+    """Per lead agency: reports expected (one per expected task), submitted, submitted on time
+    (first submitted no later than the due day), accepted, and the tasks still missing."""
+    tasks = expected_tasks(period).select_related("lead_agency").order_by("position", "id")
+    if user is not None:
+        tasks = tasks.filter(pk__in=Task.objects.restrict(user).values("pk"))
+    reports = {
+        (r.task_id, r.agency_id): r
+        for r in ProgressReport.objects.filter(
+            period=period, first_submitted_at__isnull=False
+        ).select_related("period")
+    }
+    rates: dict[int, Rate] = {}
+    for task in tasks:
+        rate = rates.setdefault(task.lead_agency_id, Rate(task.lead_agency))
+        rate.expected += 1
+        report = reports.get((task.pk, task.lead_agency_id))
+        if report is None:
+            rate.missing.append(task)
+            continue
+        rate.submitted += 1
+        rate.on_time += report.on_time
+        rate.accepted += report.status == ReportStatus.ACCEPTED
+    return sorted(rates.values(), key=lambda r: (r.completeness, r.agency.name))
+
+
+def total_rate(rates: list[Rate]) -> Rate:
+    total = Rate(Agency(name=""))
+    for r in rates:
+        total.expected += r.expected
+        total.submitted += r.submitted
+        total.on_time += r.on_time
+        total.accepted += r.accepted
+    return total
+
+
+def my_reminders(user: User) -> list[Reminder]:
+    """The reminders of the user's agency for reports not yet submitted."""
+    qs = Reminder.objects.restrict(user).select_related("task", "period", "agency")
+    if user.agency_id:
+        qs = qs.filter(agency=user.agency_id)
+    reminders = list(qs[:200])
+    submitted = set(
+        ProgressReport.objects.filter(
+            first_submitted_at__isnull=False, task__in={r.task_id for r in reminders}
+        ).values_list("task_id", "period_id", "agency_id")
+    )
+    return [r for r in reminders if (r.task_id, r.period_id, r.agency_id) not in submitted]
+
+
+def visible_inspections(user: User) -> QuerySet[Inspection]:
+    return Inspection.objects.restrict(user).select_related(
+        "unit", "inspected_agency", "inspected_unit", "plan"
+    )
+
+
+def overdue_recommendations(user: User, day: dt.date | None = None) -> QuerySet[Recommendation]:
+    day = day or timezone.localdate()
+    return Recommendation.objects.restrict(user).filter(closed_on__isnull=True, deadline__lt=day)

@@ -1,0 +1,731 @@
+"""Writes of plans, tasks, reports and inspections: each checks permission and scope, validates,
+saves and records its audit event in one transaction (a refusal writes nothing)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
+from django.db import transaction
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
+
+from treem.accounts.models import Agency, AgencySuccession, User
+from treem.audit.services import audit_record, diff, snapshot
+from treem.core.scope import ScopeError, scope_require, unit_in_scope
+from treem.geo.models import Unit
+from treem.plans.models import (
+    COORDINATE,
+    OPEN_TASK_STATUSES,
+    PERIOD_EXPECTS,
+    Inspection,
+    InspectionStatus,
+    PeriodKind,
+    Plan,
+    ProgressReport,
+    Recommendation,
+    Recurrence,
+    Reminder,
+    ReportingPeriod,
+    ReportStatus,
+    Section,
+    Task,
+    TaskHistory,
+    TaskStatus,
+)
+
+REPORT_FIELDS = ("activities", "results", "figures", "difficulties", "proposals")
+
+
+def _coordinate_require(user: User, unit: Unit, perm: str) -> None:
+    scope_require(user, unit, perm)
+    scope_require(user, unit, COORDINATE)
+
+
+def _day(value) -> str:
+    return formats.date_format(value, "SHORT_DATE_FORMAT")
+
+
+# --- plans and tasks ---------------------------------------------------------------------------
+
+
+@transaction.atomic
+def plan_create(
+    *,
+    acting_user: User,
+    key: str,
+    title: str,
+    unit: Unit,
+    number: str = "",
+    issuing_agency: Agency | None = None,
+    issued_on: dt.date | None = None,
+    parent: Plan | None = None,
+    summary: str = "",
+) -> Plan:
+    """Register a plan (a sub-plan names the plan it carries out)."""
+    _coordinate_require(acting_user, unit, "plans.add_plan")
+    if parent is not None and not Plan.objects.restrict(acting_user).filter(pk=parent.pk).exists():
+        raise ValidationError({"parent": _("Choose a plan you can see.")})
+    plan = Plan(
+        key=(key or "").strip(),
+        title=(title or "").strip(),
+        unit=unit,
+        number=number,
+        issuing_agency=issuing_agency,
+        issued_on=issued_on,
+        parent=parent,
+        summary=summary,
+        created_by=acting_user,
+        updated_by=acting_user,
+    )
+    plan.full_clean()
+    plan.save()
+    audit_record(acting_user, "plans.plan.created", plan, changes=diff(None, snapshot(plan)))
+    return plan
+
+
+def _agencies_in_reach(user: User, agencies: Iterable[Agency], field_name: str) -> list[Agency]:
+    agencies = [a for a in agencies if a is not None]
+    visible = set(Agency.objects.restrict(user, "view").filter(pk__in=[a.pk for a in agencies]))
+    if len(visible) != len(set(agencies)):
+        raise ValidationError({field_name: _("Choose agencies among those you can see.")})
+    return agencies
+
+
+@transaction.atomic
+def task_create(
+    *,
+    acting_user: User,
+    plan: Plan,
+    code: str,
+    content: str,
+    lead_agency: Agency | None,
+    cooperating_agencies: Iterable[Agency] = (),
+    section: Section | None = None,
+    unit: Unit | None = None,
+    starts_on: dt.date | None = None,
+    deadline: dt.date | None = None,
+    recurrence: str = Recurrence.ANNUAL,
+    expected_output: str = "",
+    position: int = 0,
+) -> Task:
+    """Add a task to a plan; a task without a lead agency (chủ trì) is refused."""
+    _coordinate_require(acting_user, plan.unit, "plans.add_task")
+    if lead_agency is None:
+        raise ValidationError({"lead_agency": _("A task needs a lead agency (chủ trì): choose one.")})
+    cooperating = _agencies_in_reach(acting_user, cooperating_agencies, "cooperating_agencies")
+    _agencies_in_reach(acting_user, [lead_agency], "lead_agency")
+    if lead_agency in cooperating:
+        raise ValidationError(
+            {"cooperating_agencies": _("The lead agency cannot also be a cooperating agency.")}
+        )
+    if unit is not None and not unit_in_scope(acting_user, unit):
+        raise ScopeError("plans.add_task")
+    if section is not None and section.plan_id != plan.pk:
+        raise ValidationError({"section": _("The section belongs to another plan.")})
+    if starts_on and deadline and deadline < starts_on:
+        raise ValidationError({"deadline": _("The deadline is before the start.")})
+    task = Task(
+        plan=plan,
+        section=section,
+        code=(code or "").strip(),
+        position=position,
+        content=(content or "").strip(),
+        lead_agency=lead_agency,
+        unit=unit,
+        starts_on=starts_on,
+        deadline=deadline,
+        recurrence=recurrence,
+        expected_output=expected_output,
+        created_by=acting_user,
+        updated_by=acting_user,
+    )
+    task.full_clean()
+    task.save()
+    task.cooperating_agencies.set(cooperating)
+    TaskHistory.objects.create(task=task, actor=acting_user, kind="created", to_agency=lead_agency)
+    changes = diff(None, snapshot(task))
+    changes["cooperating_agencies"] = [None, sorted(a.pk for a in cooperating)]
+    audit_record(acting_user, "plans.task.created", task, changes=changes)
+    return task
+
+
+def _may_work_on_task(user: User, task: Task, perm: str) -> bool:
+    if user.has_perm(COORDINATE) and unit_in_scope(user, task.plan.unit):
+        return user.has_perm(perm)
+    return bool(
+        user.has_perm(perm) and user.agency_id is not None and (user.agency_id == task.lead_agency_id)
+    )
+
+
+@transaction.atomic
+def task_set_status(*, acting_user: User, task: Task, status: str, note: str = "") -> Task:
+    """Record a task's progress (not started, in progress, done, cancelled); "late" is computed."""
+    if not _may_work_on_task(acting_user, task, "plans.change_task"):
+        raise ScopeError("plans.change_task")
+    if status not in dict(TaskStatus.choices) or status == TaskStatus.LATE:
+        raise ValidationError({"status": _("Choose a status: late is worked out from the deadline.")})
+    if status == TaskStatus.CANCELLED and not acting_user.has_perm(COORDINATE):
+        raise ValidationError({"status": _("Only the plan's coordinator may cancel a task.")})
+    before = snapshot(task)
+    old = task.status
+    task.status = status
+    task.updated_by = acting_user
+    task.full_clean()
+    task.save(update_fields=["status", "updated_by", "updated_at"])
+    TaskHistory.objects.create(
+        task=task, actor=acting_user, kind="status", note=f"{old} → {status} {note}".strip()
+    )
+    audit_record(
+        acting_user, "plans.task.status_changed", task, changes=diff(before, snapshot(task)), reason=note
+    )
+    return task
+
+
+# --- agencies merged in 2025 -------------------------------------------------------------------
+
+
+def successor_for(predecessor: Agency) -> Agency | None:
+    """The one agency ``predecessor``'s work passed to, or None when it has none or several."""
+    links = list(AgencySuccession.objects.filter(predecessor=predecessor).select_related("successor"))
+    return links[0].successor if len(links) == 1 else None
+
+
+@transaction.atomic
+def tasks_pass_to_successor(
+    *, acting_user: User, predecessor: Agency, successor: Agency | None = None
+) -> int:
+    """Give the open tasks of an agency that ended to its successor, keeping the history.
+
+    The successor must be one recorded for the agency (accounts.AgencySuccession); it may be left
+    out when there is exactly one. Done and cancelled tasks stay with the agency that did them.
+    Returns the number of tasks (and cooperations) passed on.
+    """
+    links = {
+        link.successor_id: link
+        for link in AgencySuccession.objects.filter(predecessor=predecessor).select_related("successor")
+    }
+    if not links:
+        raise ValidationError(
+            {"successor": _("%(agency)s has no successor agency recorded.") % {"agency": predecessor}}
+        )
+    if successor is None:
+        if len(links) > 1:
+            raise ValidationError(
+                {
+                    "successor": _("%(agency)s has several successors: choose the one that takes its tasks.")
+                    % {"agency": predecessor}
+                }
+            )
+        successor = next(iter(links.values())).successor
+    if successor.pk not in links:
+        raise ValidationError(
+            {
+                "successor": _("%(successor)s is not a successor of %(agency)s.")
+                % {"successor": successor, "agency": predecessor}
+            }
+        )
+    tasks = Task.objects.restrict(acting_user, "change").filter(status__in=OPEN_TASK_STATUSES)
+    note = links[successor.pk].note or _("Agency succession from %(date)s") % {
+        "date": _day(links[successor.pk].effective)
+    }
+    moved = 0
+    for task in tasks.filter(lead_agency=predecessor).select_related("plan__unit"):
+        _coordinate_require(acting_user, task.plan.unit, "plans.change_task")
+        before = snapshot(task)
+        task.lead_agency = successor
+        task.updated_by = acting_user
+        task.save(update_fields=["lead_agency", "updated_by", "updated_at"])
+        task.cooperating_agencies.remove(successor)
+        TaskHistory.objects.create(
+            task=task,
+            actor=acting_user,
+            kind="succession",
+            from_agency=predecessor,
+            to_agency=successor,
+            note=note,
+        )
+        audit_record(
+            acting_user,
+            "plans.task.passed_to_successor",
+            task,
+            changes=diff(before, snapshot(task)),
+            reason=note,
+        )
+        moved += 1
+    for task in tasks.filter(cooperating_agencies=predecessor).select_related("plan__unit"):
+        _coordinate_require(acting_user, task.plan.unit, "plans.change_task")
+        task.cooperating_agencies.remove(predecessor)
+        if task.lead_agency_id != successor.pk:
+            task.cooperating_agencies.add(successor)
+        TaskHistory.objects.create(
+            task=task,
+            actor=acting_user,
+            kind="cooperation",
+            from_agency=predecessor,
+            to_agency=successor,
+            note=note,
+        )
+        audit_record(
+            acting_user,
+            "plans.task.passed_to_successor",
+            task,
+            changes={"cooperating_agencies": [predecessor.pk, successor.pk]},
+            reason=note,
+        )
+        moved += 1
+    return moved
+
+
+def agencies_with_open_tasks_to_pass(user: User) -> list[Agency]:
+    """Agencies that ended and still lead or cooperate in open tasks the user manages."""
+    tasks = Task.objects.restrict(user, "change").filter(status__in=OPEN_TASK_STATUSES)
+    ended = AgencySuccession.objects.values("predecessor")
+    ids = set(tasks.filter(lead_agency__in=ended).values_list("lead_agency", flat=True))
+    ids |= set(tasks.filter(cooperating_agencies__in=ended).values_list("cooperating_agencies", flat=True))
+    return list(Agency.objects.filter(pk__in=ids).prefetch_related("successors").order_by("name"))
+
+
+# --- reporting periods and reports -------------------------------------------------------------
+
+
+@transaction.atomic
+def period_create(
+    *,
+    acting_user: User,
+    plan: Plan,
+    kind: str,
+    year: int,
+    number: int = 1,
+    starts_on: dt.date,
+    ends_on: dt.date,
+    opens_on: dt.date,
+    due_on: dt.date,
+) -> ReportingPeriod:
+    """Open a reporting period of a plan (quarter, six months, year, sơ kết, tổng kết)."""
+    _coordinate_require(acting_user, plan.unit, "plans.add_reportingperiod")
+    if ReportingPeriod.objects.filter(plan=plan, kind=kind, year=year, number=number).exists():
+        raise ValidationError(_("This plan already has this reporting period."))
+    if ends_on < starts_on:
+        raise ValidationError({"ends_on": _("The last day is before the first day.")})
+    if due_on < opens_on:
+        raise ValidationError({"due_on": _("Reports cannot be due before they open.")})
+    period = ReportingPeriod(
+        plan=plan,
+        kind=kind,
+        year=year,
+        number=number,
+        starts_on=starts_on,
+        ends_on=ends_on,
+        opens_on=opens_on,
+        due_on=due_on,
+    )
+    period.full_clean()
+    period.save()
+    audit_record(acting_user, "plans.period.created", period, changes=diff(None, snapshot(period)))
+    return period
+
+
+def standard_periods(year: int) -> list[dict]:
+    """Four quarters, two halves and the year: reports open on the first day of the period's last
+    month and are due on the 10th day after it ends."""
+    periods = []
+
+    def add(kind, number, first_month, last_month):
+        starts = dt.date(year, first_month, 1)
+        ends = (dt.date(year + (last_month == 12), last_month % 12 + 1, 1)) - dt.timedelta(days=1)
+        periods.append(
+            {
+                "kind": kind,
+                "year": year,
+                "number": number,
+                "starts_on": starts,
+                "ends_on": ends,
+                "opens_on": dt.date(year, last_month, 1),
+                "due_on": ends + dt.timedelta(days=10),
+            }
+        )
+
+    for q in range(1, 5):
+        add(PeriodKind.QUARTER, q, 3 * q - 2, 3 * q)
+    add(PeriodKind.HALF_YEAR, 1, 1, 6)
+    add(PeriodKind.HALF_YEAR, 2, 7, 12)
+    add(PeriodKind.YEAR, 1, 1, 12)
+    return periods
+
+
+def _may_report_for(user: User, task: Task, agency: Agency) -> bool:
+    if user.has_perm(COORDINATE) and unit_in_scope(user, task.plan.unit):
+        return True
+    return user.agency_id is not None and user.agency_id == agency.pk
+
+
+def _task_agencies(task: Task) -> set[int]:
+    return {task.lead_agency_id, *task.cooperating_agencies.values_list("pk", flat=True)}
+
+
+@transaction.atomic
+def report_save(
+    *,
+    acting_user: User,
+    period: ReportingPeriod,
+    task: Task,
+    agency: Agency | None = None,
+    today: dt.date | None = None,
+    **fields,
+) -> ProgressReport:
+    """Write (or edit) an agency's draft report on a task for a period.
+
+    Refused: a period not yet open, a task of another plan, an agency that neither leads nor
+    cooperates in the task, a report already submitted or accepted.
+    """
+    if not acting_user.has_perm("plans.add_progressreport"):
+        raise ScopeError("plans.add_progressreport")
+    agency = agency or acting_user.agency
+    if agency is None:
+        raise ValidationError(_("Your account belongs to no agency: ask the coordinator to set it."))
+    if not _may_report_for(acting_user, task, agency):
+        raise ScopeError("plans.add_progressreport")
+    if task.plan_id != period.plan_id:
+        raise ValidationError(_("The task and the period belong to different plans."))
+    if agency.pk not in _task_agencies(task):
+        raise ValidationError(_("%(agency)s neither leads nor cooperates in this task.") % {"agency": agency})
+    today = today or timezone.localdate()
+    if not period.is_open(today):
+        raise ValidationError(
+            _("The reporting period %(period)s opens on %(date)s: reports cannot be written before then.")
+            % {"period": period.label, "date": _day(period.opens_on)}
+        )
+    unknown = set(fields) - set(REPORT_FIELDS)
+    if unknown:
+        raise TypeError(f"unknown report fields: {sorted(unknown)}")
+    report = (
+        ProgressReport.objects.select_for_update().filter(period=period, task=task, agency=agency).first()
+    )
+    created = report is None
+    if created:
+        report = ProgressReport(period=period, task=task, agency=agency, created_by=acting_user)
+    elif not report.editable:
+        raise ValidationError(
+            _("This report is %(status)s: it can no longer be changed.")
+            % {"status": report.get_status_display().lower()}
+        )
+    before = None if created else snapshot(report)
+    for name, value in fields.items():
+        setattr(report, name, (value or "").strip())
+    report.updated_by = acting_user
+    report.full_clean()
+    report.save()
+    audit_record(
+        acting_user,
+        "plans.report.created" if created else "plans.report.updated",
+        report,
+        changes=diff(before, snapshot(report)),
+    )
+    return report
+
+
+@transaction.atomic
+def report_submit(*, acting_user: User, report: ProgressReport) -> ProgressReport:
+    """Send a draft (or a returned report, corrected) to the lead agency and the coordinator."""
+    if not (
+        acting_user.has_perm("plans.change_progressreport")
+        and _may_report_for(acting_user, report.task, report.agency)
+    ):
+        raise ScopeError("plans.change_progressreport")
+    if not report.editable:
+        raise ValidationError(_("Only a draft or a returned report can be submitted."))
+    if not any(getattr(report, name).strip() for name in ("activities", "results")):
+        raise ValidationError(_("Say what was done or what it achieved before submitting the report."))
+    before = snapshot(report)
+    now = timezone.now()
+    report.status = ReportStatus.SUBMITTED
+    report.submitted_at = now
+    report.first_submitted_at = report.first_submitted_at or now
+    report.updated_by = acting_user
+    report.save()
+    audit_record(acting_user, "plans.report.submitted", report, changes=diff(before, snapshot(report)))
+    return report
+
+
+def may_decide(user: User, report: ProgressReport) -> bool:
+    """The coordinator of the plan's unit, or the lead agency for a cooperating agency's report."""
+    if not user.has_perm("plans.change_progressreport"):
+        return False
+    if user.has_perm(COORDINATE) and unit_in_scope(user, report.task.plan.unit):
+        return True
+    return (
+        user.agency_id is not None
+        and user.agency_id == report.task.lead_agency_id
+        and report.agency_id != user.agency_id
+    )
+
+
+def _decide(
+    acting_user: User, report: ProgressReport, status: str, comment: str, action: str
+) -> ProgressReport:
+    if not may_decide(acting_user, report):
+        raise ScopeError("plans.change_progressreport")
+    if report.status != ReportStatus.SUBMITTED:
+        raise ValidationError(_("Only a submitted report can be accepted or returned."))
+    before = snapshot(report)
+    report.status = status
+    report.review_comment = (comment or "").strip()
+    report.decided_at = timezone.now()
+    report.decided_by = acting_user
+    report.updated_by = acting_user
+    report.save()
+    audit_record(
+        acting_user, action, report, changes=diff(before, snapshot(report)), reason=report.review_comment
+    )
+    return report
+
+
+@transaction.atomic
+def report_accept(*, acting_user: User, report: ProgressReport, comment: str = "") -> ProgressReport:
+    """Accept a submitted report."""
+    return _decide(acting_user, report, ReportStatus.ACCEPTED, comment, "plans.report.accepted")
+
+
+@transaction.atomic
+def report_return(*, acting_user: User, report: ProgressReport, comment: str) -> ProgressReport:
+    """Return a submitted report to its agency with comments saying what to change."""
+    if not (comment or "").strip():
+        raise ValidationError({"comment": _("Say what must change before returning the report.")})
+    return _decide(acting_user, report, ReportStatus.RETURNED, comment, "plans.report.returned")
+
+
+# --- reminders ---------------------------------------------------------------------------------
+
+
+@dataclass
+class Due:
+    """An expected report not yet submitted: due soon or late."""
+
+    period: ReportingPeriod
+    task: Task
+    agency: Agency
+    kind: str
+
+
+def expected_tasks(period: ReportingPeriod):
+    """The tasks a period expects a report on: open in the period, by their recurrence."""
+    from django.db.models import Q
+
+    return (
+        Task.objects.filter(plan=period.plan_id, recurrence__in=PERIOD_EXPECTS[period.kind])
+        .exclude(status=TaskStatus.CANCELLED)
+        .filter(Q(starts_on__isnull=True) | Q(starts_on__lte=period.ends_on))
+        .exclude(status=TaskStatus.DONE, updated_at__date__lt=period.starts_on)
+    )
+
+
+def reports_due(*, day: dt.date | None = None, within_days: int = 7, periods=None) -> list[Due]:
+    """Reports expected from each task's lead agency that are due within ``within_days`` or late."""
+    day = day or timezone.localdate()
+    if periods is None:
+        periods = ReportingPeriod.objects.filter(opens_on__lte=day + dt.timedelta(days=within_days))
+    due: list[Due] = []
+    for period in periods.select_related("plan"):
+        if period.due_on > day + dt.timedelta(days=within_days):
+            continue
+        kind = Reminder.LATE if period.due_on < day else Reminder.DUE_SOON
+        sent = set(
+            ProgressReport.objects.filter(period=period, first_submitted_at__isnull=False).values_list(
+                "task_id", "agency_id"
+            )
+        )
+        for task in expected_tasks(period).select_related("lead_agency").order_by("position", "id"):
+            if (task.pk, task.lead_agency_id) not in sent:
+                due.append(Due(period, task, task.lead_agency, kind))
+    return due
+
+
+@dataclass
+class ReminderResult:
+    recorded: list[Reminder] = field(default_factory=list)
+    emails: int = 0
+
+
+@transaction.atomic
+def reminders_record(
+    *, day: dt.date | None = None, within_days: int = 7, email: bool = True
+) -> ReminderResult:
+    """Record an in-app reminder per report due soon or late (once per kind) and e-mail each
+    agency one list of its new reminders (to the agency's address and its staff's)."""
+    result = ReminderResult()
+    by_agency: dict[int, list[Reminder]] = {}
+    for item in reports_due(day=day, within_days=within_days):
+        reminder, created = Reminder.objects.get_or_create(
+            period=item.period, task=item.task, agency=item.agency, kind=item.kind
+        )
+        if created:
+            result.recorded.append(reminder)
+            by_agency.setdefault(item.agency.pk, []).append(reminder)
+    if result.recorded:
+        audit_record(
+            None,
+            "plans.reminders.recorded",
+            None,
+            object_label=_("Report reminders"),
+            changes={"reminders": len(result.recorded)},
+        )
+    if not email:
+        return result
+    for reminders in by_agency.values():
+        agency = reminders[0].agency
+        to = sorted(
+            {
+                agency.email,
+                *agency.staff.filter(is_active=True).exclude(email="").values_list("email", flat=True),
+            }
+            - {""}
+        )
+        if not to:
+            continue
+        lines = [
+            _("- %(kind)s: %(task)s — %(period)s (due on %(date)s)")
+            % {
+                "kind": r.get_kind_display(),
+                "task": r.task.code,
+                "period": r.period.label,
+                "date": _day(r.period.due_on),
+            }
+            for r in reminders
+        ]
+        send_mail(
+            _("Plan reports due: %(agency)s") % {"agency": agency},
+            "\n".join([_("These reports are due soon or late:"), *lines]),
+            settings.DEFAULT_FROM_EMAIL,
+            to,
+        )
+        Reminder.objects.filter(pk__in=[r.pk for r in reminders]).update(emailed_to=", ".join(to)[:500])
+        result.emails += 1
+    return result
+
+
+# --- inspections -------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def inspection_create(
+    *,
+    acting_user: User,
+    unit: Unit,
+    title: str,
+    starts_on: dt.date,
+    kind: str = "check",
+    plan: Plan | None = None,
+    inspecting_agency: Agency | None = None,
+    inspected_agency: Agency | None = None,
+    inspected_unit: Unit | None = None,
+    ends_on: dt.date | None = None,
+    findings: str = "",
+    status: str = InspectionStatus.PLANNED,
+) -> Inspection:
+    """Plan an inspection of an agency or a commune."""
+    scope_require(acting_user, unit, "plans.add_inspection")
+    if inspected_agency is None and inspected_unit is None:
+        raise ValidationError({"inspected_agency": _("Name the inspected agency or commune.")})
+    if inspected_unit is not None and not unit_in_scope(acting_user, inspected_unit):
+        raise ValidationError({"inspected_unit": _("Choose a commune of your units.")})
+    _agencies_in_reach(acting_user, [inspecting_agency, inspected_agency], "inspected_agency")
+    if ends_on and ends_on < starts_on:
+        raise ValidationError({"ends_on": _("The inspection ends before it starts.")})
+    inspection = Inspection(
+        unit=unit,
+        plan=plan,
+        kind=kind,
+        title=(title or "").strip(),
+        inspecting_agency=inspecting_agency,
+        inspected_agency=inspected_agency,
+        inspected_unit=inspected_unit,
+        starts_on=starts_on,
+        ends_on=ends_on,
+        findings=findings,
+        status=status,
+        created_by=acting_user,
+        updated_by=acting_user,
+    )
+    inspection.full_clean()
+    inspection.save()
+    audit_record(
+        acting_user, "plans.inspection.created", inspection, changes=diff(None, snapshot(inspection))
+    )
+    return inspection
+
+
+@transaction.atomic
+def inspection_record_findings(
+    *, acting_user: User, inspection: Inspection, findings: str, status: str, ends_on: dt.date | None = None
+) -> Inspection:
+    """Record what an inspection found and where it stands."""
+    scope_require(acting_user, inspection.unit, "plans.change_inspection")
+    before = snapshot(inspection)
+    inspection.findings = (findings or "").strip()
+    inspection.status = status
+    inspection.ends_on = ends_on or inspection.ends_on
+    if status == InspectionStatus.DONE and not inspection.findings:
+        raise ValidationError({"findings": _("Write the findings before marking the inspection done.")})
+    if inspection.ends_on and inspection.ends_on < inspection.starts_on:
+        raise ValidationError({"ends_on": _("The inspection ends before it starts.")})
+    inspection.updated_by = acting_user
+    inspection.full_clean()
+    inspection.save()
+    audit_record(
+        acting_user, "plans.inspection.updated", inspection, changes=diff(before, snapshot(inspection))
+    )
+    return inspection
+
+
+@transaction.atomic
+def recommendation_add(
+    *, acting_user: User, inspection: Inspection, text: str, owner: Agency | None, deadline: dt.date | None
+) -> Recommendation:
+    """Add a recommendation, owned by an agency, with a deadline."""
+    scope_require(acting_user, inspection.unit, "plans.add_recommendation")
+    if owner is None:
+        raise ValidationError({"owner": _("Name the agency responsible for the recommendation.")})
+    if deadline is None:
+        raise ValidationError({"deadline": _("Give the recommendation a deadline.")})
+    _agencies_in_reach(acting_user, [owner], "owner")
+    rec = Recommendation(inspection=inspection, text=(text or "").strip(), owner=owner, deadline=deadline)
+    rec.full_clean()
+    rec.save()
+    audit_record(acting_user, "plans.recommendation.created", rec, changes=diff(None, snapshot(rec)))
+    return rec
+
+
+@transaction.atomic
+def recommendation_follow_up(
+    *,
+    acting_user: User,
+    recommendation: Recommendation,
+    follow_up: str,
+    close: bool = False,
+    today: dt.date | None = None,
+) -> Recommendation:
+    """Record the follow-up of a recommendation, closing it when carried out."""
+    scope_require(acting_user, recommendation.inspection.unit, "plans.change_recommendation")
+    if recommendation.is_closed:
+        raise ValidationError(_("This recommendation is closed."))
+    follow_up = (follow_up or "").strip()
+    if not follow_up:
+        raise ValidationError({"follow_up": _("Say what was done about the recommendation.")})
+    before = snapshot(recommendation)
+    recommendation.follow_up = follow_up
+    if close:
+        recommendation.closed_on = today or timezone.localdate()
+    recommendation.full_clean()
+    recommendation.save()
+    audit_record(
+        acting_user,
+        "plans.recommendation.closed" if close else "plans.recommendation.followed_up",
+        recommendation,
+        changes=diff(before, snapshot(recommendation)),
+    )
+    return recommendation

@@ -1,0 +1,15 @@
+"""Fixtures of the notifications tests."""
+
+from __future__ import annotations
+
+import pytest
+from django.utils import translation
+
+
+@pytest.fixture(autouse=True)
+def _english(client):
+    """These tests check the messages in English, the source language (the Vietnamese pages are
+    checked by the browser tests): the services and the pages answer in English here."""
+    client.cookies["django_language"] = "en"
+    with translation.override("en"):
+        yield

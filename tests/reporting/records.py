@@ -1,0 +1,177 @@
+"""A small plan with its 2026 periods, reports and indicator figures, for the report's tests.
+
+Hand-computed figures of the indicator table (province "Thành phố Thử" = communes A and B):
+* RP_TY_LE (percentage): A 45/50, B 40/60 → (45 + 40) / (50 + 60) = 85 / 110 = 77,27 % against a
+  target of 80 % → 96,6 % of the target, "Gần đạt" (within 10 %). Never the mean of 90 % and
+  66,67 % (78,33 %).
+* RP_SO_VU (count, lower is better): A 3, B 4 → 7 against a target of at most 10 → 70 %, "Đạt".
+A figure of another province's commune (100/100) must not count.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from types import SimpleNamespace
+
+from django.utils import timezone
+
+from treem.indicators.models import Indicator, IndicatorValue, Target
+from treem.plans.models import (
+    PeriodKind,
+    Plan,
+    ProgressReport,
+    ReportingPeriod,
+    ReportStatus,
+    Section,
+    Task,
+    TaskStatus,
+)
+
+YEAR = 2026
+# The annual period of this plan closes on 15/11 (the usual cut-off of a year's figures).
+YEAR_ENDS = dt.date(YEAR, 11, 15)
+
+
+def build_plan(
+    *, unit, lead, cooperating, key: str = "KH-BC-2026", number: str = "12/KH-UBND"
+) -> SimpleNamespace:
+    """A plan of ``unit``: sections II.1 and II.2 with three tasks, the closed year 2026 and the open
+    fourth quarter; an accepted report with difficulties and proposals, a submitted one (not yet
+    accepted: left out of the report)."""
+    s = SimpleNamespace()
+    s.plan = Plan.objects.create(
+        key=key,
+        number=number,
+        title="Kế hoạch thực hiện công tác trẻ em",
+        unit=unit,
+        issued_on=dt.date(2025, 12, 20),
+    )
+    s.section_1 = Section.objects.create(plan=s.plan, code="II.1", position=1, title="Lãnh đạo, chỉ đạo")
+    s.section_2 = Section.objects.create(plan=s.plan, code="II.2", position=2, title="Truyền thông, giáo dục")
+    s.task_1 = Task.objects.create(
+        plan=s.plan,
+        section=s.section_1,
+        code="II.1.a",
+        position=1,
+        content="Ban hành kế hoạch năm của các sở, ngành",
+        lead_agency=lead,
+        status=TaskStatus.DONE,
+    )
+    s.task_1.cooperating_agencies.set([cooperating])
+    s.task_2 = Task.objects.create(
+        plan=s.plan,
+        section=s.section_2,
+        code="II.2.a",
+        position=2,
+        content="Tổ chức Tháng hành động vì trẻ em",
+        lead_agency=lead,
+        status=TaskStatus.IN_PROGRESS,
+    )
+    s.task_3 = Task.objects.create(
+        plan=s.plan,
+        section=s.section_2,
+        code="II.2.b",
+        position=3,
+        content="Tập huấn cộng tác viên thôn",
+        lead_agency=cooperating,
+        status=TaskStatus.NOT_STARTED,
+        deadline=dt.date(YEAR, 9, 30),  # open past its deadline at the period's end: late
+    )
+    s.year = ReportingPeriod.objects.create(
+        plan=s.plan,
+        kind=PeriodKind.YEAR,
+        year=YEAR,
+        number=1,
+        starts_on=dt.date(YEAR, 1, 1),
+        ends_on=YEAR_ENDS,
+        opens_on=dt.date(YEAR, 11, 1),
+        due_on=dt.date(YEAR, 11, 20),
+    )
+    s.q4 = ReportingPeriod.objects.create(
+        plan=s.plan,
+        kind=PeriodKind.QUARTER,
+        year=YEAR,
+        number=4,
+        starts_on=dt.date(YEAR, 10, 1),
+        ends_on=dt.date(YEAR, 12, 31),
+        opens_on=dt.date(YEAR, 12, 1),
+        due_on=dt.date(YEAR + 1, 1, 10),
+    )
+    submitted = timezone.make_aware(dt.datetime(YEAR, 11, 18, 9, 0))
+    s.accepted = ProgressReport.objects.create(
+        period=s.year,
+        task=s.task_1,
+        agency=lead,
+        status=ReportStatus.ACCEPTED,
+        activities="Đã ban hành 15 kế hoạch của các sở, ngành và địa phương.",
+        results="100% sở, ngành có kế hoạch năm.",
+        difficulties="Thiếu cán bộ chuyên trách ở cấp xã.",
+        proposals="Đề nghị bố trí thêm biên chế cho công tác trẻ em.",
+        submitted_at=submitted,
+        first_submitted_at=submitted,
+        decided_at=submitted,
+    )
+    s.pending = ProgressReport.objects.create(
+        period=s.year,
+        task=s.task_2,
+        agency=lead,
+        status=ReportStatus.SUBMITTED,
+        activities="Báo cáo chưa duyệt: không được đưa vào tổng hợp.",
+        difficulties="Khó khăn chưa duyệt.",
+        submitted_at=submitted,
+        first_submitted_at=submitted,
+    )
+    return s
+
+
+def build_indicators(*, province, commune_a, commune_b, commune_elsewhere=None) -> SimpleNamespace:
+    """Two indicators with the province's 2026 targets and the communes' figures (see the module)."""
+    s = SimpleNamespace()
+    s.ratio = Indicator.objects.create(
+        code="RP_TY_LE",
+        name="Tỷ lệ trẻ em được đăng ký khai sinh đúng hạn",
+        programme="province",
+        kind="percentage",
+        unit_of_measure="%",
+        multiplier=100,
+    )
+    s.count = Indicator.objects.create(
+        code="RP_SO_VU",
+        name="Số vụ xâm hại trẻ em",
+        programme="province",
+        kind="count",
+        unit_of_measure="vụ",
+        higher_is_better=False,
+    )
+    Target.objects.create(
+        indicator=s.ratio,
+        unit=province,
+        scope_unit=province,
+        year=YEAR,
+        target=Decimal(80),
+        baseline=Decimal(70),
+        baseline_year=2025,
+    )
+    Target.objects.create(
+        indicator=s.count, unit=province, scope_unit=province, year=YEAR, target=Decimal(10)
+    )
+    figures = [
+        (s.ratio, commune_a, 45, 50),
+        (s.ratio, commune_b, 40, 60),
+        (s.count, commune_a, 3, None),
+        (s.count, commune_b, 4, None),
+    ]
+    if commune_elsewhere is not None:
+        figures.append((s.ratio, commune_elsewhere, 100, 100))
+    for indicator, unit, numerator, denominator in figures:
+        IndicatorValue.objects.create(
+            indicator=indicator,
+            unit=unit,
+            scope_unit=unit,
+            period=str(YEAR),
+            year=YEAR,
+            numerator=Decimal(numerator),
+            denominator=None if denominator is None else Decimal(denominator),
+        )
+    return s
