@@ -143,6 +143,13 @@ def test_transfer_accepted_moves_the_case_and_its_workers(
     assert event.changes["commune"] == ["Phường An", "Xã Bình"]
     assert event.changes["workers"] == [["canbo_a"], ["canbo_b"]]
     assert client.get(case.get_absolute_url()).status_code == 200
+    # The child's registry record moved with the case: the new commune opens it.
+    case.child.refresh_from_db()
+    assert case.child.commune == geo.commune_b and case.child.village is None
+    assert event.changes["child_moved"] == ["Phường An", "Xã Bình"]
+    moved = AuditEvent.objects.get(action="children.child.moved")
+    assert moved.actor == officer_b and case.number in moved.reason
+    assert client.get(reverse("children:child_detail", args=[case.child.pk])).status_code == 200
     # The old commune no longer sees it: out of scope is 404.
     client.force_login(officer_a)
     assert client.get(case.get_absolute_url()).status_code == 404

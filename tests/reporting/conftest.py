@@ -7,6 +7,7 @@ from types import SimpleNamespace
 
 import pytest
 from django.utils import translation
+
 from tests.conftest import REORG
 from tests.factories import CommuneFactory, ProvinceFactory, UserFactory
 from tests.reporting.records import build_indicators, build_plan

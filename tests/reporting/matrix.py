@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from tests.matrix import Endpoint
 from tests.reporting.records import YEAR, build_plan
-
 from treem.reporting import services
 
 

@@ -1379,6 +1379,19 @@ def transfer_accept(*, acting_user, transfer: Transfer, workers: Iterable = (), 
     case.shared_with.clear()  # shared by the old commune's workers: they decide no longer
     moved = Report.objects.filter(case=case).update(unit=commune)
     changes["reports_moved"] = [None, moved]
+    # The child moved: their registry record follows, so the new commune can open it.
+    child = Child.objects.select_for_update().get(pk=case.child_id)
+    if child.commune_id == old_commune.pk:
+        from treem.children.services import child_move_with_case
+
+        child_move_with_case(
+            acting_user=acting_user,
+            child=child,
+            commune=commune,
+            reason=_("Case %(number)s transferred from %(old)s")
+            % {"number": case.number, "old": old_commune.name},
+        )
+        changes["child_moved"] = [old_commune.name, commune.name]
     transfer.status, transfer.decided_at, transfer.decided_by = TransferStatus.ACCEPTED, _now(), acting_user
     transfer.save(update_fields=["status", "decided_at", "decided_by"])
     _event(

@@ -179,6 +179,28 @@ def child_move(*, acting_user, child: Child, commune: Unit, village: Unit | None
 
 
 @transaction.atomic
+def child_move_with_case(*, acting_user, child: Child, commune: Unit, reason: str) -> Child:
+    """The child of a protection case transferred to ``commune`` moves there with it.
+
+    The sending commune asked for the transfer and the receiving commune's ``acting_user``
+    accepted it (cases.services.transfer_accept): that decision, not a scope over the old commune,
+    is what allows the move. The village and household are the old commune's: they are cleared
+    for the new commune to record.
+    """
+    scope_require(acting_user, commune, "cases.view_case")
+    if child.commune_id == commune.pk:
+        return child
+    before = snapshot(child)
+    child.commune, child.village, child.household = commune, None, None
+    child.updated_by = acting_user
+    child.save(update_fields=["commune", "village", "household", "updated_by", "updated_at"])
+    audit_record(
+        acting_user, "children.child.moved", child, changes=diff(before, snapshot(child)), reason=reason
+    )
+    return child
+
+
+@transaction.atomic
 def child_deactivate(*, acting_user, child: Child, reason: str) -> Child:
     """Take a child out of the registry (moved out of the province, died, aged out), with the reason."""
     scope_require(acting_user, child.commune, "children.change_child")
