@@ -185,3 +185,35 @@ def test_export_exact_for_case_workers(client, worker_a, abused):
     numbers = [c.value for row in first.iter_rows() for c in row if isinstance(c.value, int | float)]
     assert 2 in numbers and 1 in numbers
     assert "chinh-xac" in response["Content-Disposition"]
+
+
+def test_abused_children_by_setting(worker_a, supervisor_a, geo):
+    at_school = ChildFactory(commune=geo.commune_a, sex="female", birth_year=2016)
+    unknown = ChildFactory(commune=geo.commune_a, sex="male", birth_year=2014)
+    open_case(
+        worker_a,
+        geo.commune_a,
+        supervisor=supervisor_a,
+        child=at_school,
+        harm_kinds=[harm("violence")],
+        setting="school",
+    )
+    open_case(worker_a, geo.commune_a, supervisor=supervisor_a, child=unknown, harm_kinds=[harm("violence")])
+    result = statistics.abuse_statistics(user=worker_a, **period())
+    by_setting = next(t for t in result.children_tables if t.row_dims == ("setting",))
+    assert by_setting.row_totals[("school",)] == 1
+    assert by_setting.row_totals[(statistics.NOT_KNOWN,)] == 1
+    assert by_setting.total == 2
+    assert not any("not recorded in the cases" in note for note in result.notes)
+
+
+def test_an_unknown_setting_is_refused_and_no_case_is_opened(worker_a, supervisor_a, geo):
+    from django.core.exceptions import ValidationError
+
+    from treem.cases.models import Case
+
+    child = ChildFactory(commune=geo.commune_a)
+    with pytest.raises(ValidationError) as caught:
+        open_case(worker_a, geo.commune_a, supervisor=supervisor_a, child=child, setting="moon")
+    assert "setting" in caught.value.message_dict
+    assert not Case.objects.filter(child=child).exists()

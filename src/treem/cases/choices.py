@@ -24,6 +24,18 @@ class ChildSex(models.TextChoices):
     UNKNOWN = "unknown", _("Unknown")
 
 
+class HarmSetting(models.TextChoices):
+    """Where the harm happened (bối cảnh): the statistics on abuse count children by it."""
+
+    FAMILY = "family", _("Family (gia đình)")
+    SCHOOL = "school", _("School (trường học)")
+    COMMUNITY = "community", _("Community (cộng đồng)")
+    ONLINE = "online", _("Online (môi trường mạng)")
+    WORKPLACE = "workplace", _("Workplace (nơi làm việc)")
+    CARE_FACILITY = "care_facility", _("Care facility (cơ sở trợ giúp, nuôi dưỡng)")
+    OTHER = "other", _("Other")
+
+
 class ProtectionLevel(models.TextChoices):
     """Law on Children Art. 47–50."""
 

@@ -8,7 +8,15 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from treem.accounts.models import Agency, User
-from treem.cases.choices import AssessmentKind, Channel, ChildSex, ProtectionLevel, ReferralService, RiskLevel
+from treem.cases.choices import (
+    AssessmentKind,
+    Channel,
+    ChildSex,
+    HarmSetting,
+    ProtectionLevel,
+    ReferralService,
+    RiskLevel,
+)
 from treem.cases.models import CaseTransition, HarmKind, RiskFactor
 from treem.geo.models import Unit, UnitLevel
 
@@ -154,6 +162,11 @@ class CaseOpenForm(forms.Form):
     )
     emergency = forms.BooleanField(
         label=_("Emergency (life, health or dignity at serious risk)"), required=False
+    )
+    setting = forms.ChoiceField(
+        label=_("Where the harm happened"),
+        choices=[("", _("Not known yet")), *HarmSetting.choices],
+        required=False,
     )
 
     def __init__(self, *args, user, commune: Unit | None = None, **kwargs):

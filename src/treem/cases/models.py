@@ -32,6 +32,7 @@ from treem.cases.choices import (
     Channel,
     ChildSex,
     DeadlineKind,
+    HarmSetting,
     OverrideKind,
     PlanStatus,
     ProtectionLevel,
@@ -299,6 +300,13 @@ class Case(TrackedModel):
     )
     emergency = models.BooleanField(
         _("emergency"), default=False, help_text=_("Life, health or dignity at serious risk (Art. 31–32).")
+    )
+    setting = models.CharField(
+        _("where the harm happened"),
+        max_length=16,
+        choices=HarmSetting.choices,
+        blank=True,
+        help_text=_("Empty while not known."),
     )
     step = models.ForeignKey(
         CaseStep, verbose_name=_("current step"), on_delete=models.PROTECT, related_name="+"

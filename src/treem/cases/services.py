@@ -550,6 +550,7 @@ def case_open(
     protection_level: str = ProtectionLevel.SUPPORT,
     harm_kinds: Iterable[HarmKind] = (),
     emergency: bool = False,
+    setting: str = "",
 ) -> Case:
     """Open a case from one or more reports about the same (registered) child."""
     # Read again, locked: the objects passed in may be stale, and two officers may open a case
@@ -596,6 +597,7 @@ def case_open(
         child=child,
         protection_level=protection_level,
         emergency=emergency,
+        setting=setting,
         step=_step("received"),
         status=CaseStatus.OPEN,
         supervisor=supervisor,

@@ -313,6 +313,7 @@ class CaseOpenView(ReportActionView):
                 protection_level=data["protection_level"],
                 harm_kinds=data["harm_kinds"],
                 emergency=data["emergency"],
+                setting=data["setting"],
             )
         except ValidationError as exc:
             apply_service_errors(self.form, exc)
