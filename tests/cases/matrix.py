@@ -138,7 +138,7 @@ ENDPOINTS = (
         record="transfer",
         data=lambda side: {"decide-decision": "accept"},
         ok=302,
-        events=1,
+        events=2,  # the case transferred, and its child's registry record moved with it
     ),
     # --- attachments ---
     Endpoint(

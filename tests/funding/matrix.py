@@ -202,7 +202,7 @@ ENDPOINTS: tuple[Endpoint, ...] = (
     Endpoint("funding:donor_list", **OFFICER, shown=lambda side: [side.donor]),
     Endpoint("funding:donor_add", **OFFICER),
     Endpoint("funding:donor_add", "post", **OFFICER, data=_donor_form, ok=302, events=1, out_status=400),
-    Endpoint("funding:donor_detail", **OFFICER, record="donor"),
+    Endpoint("funding:donor_detail", **OFFICER, record="donor", events=1),
     Endpoint("funding:donor_edit", **OFFICER, record="donor"),
     Endpoint("funding:donor_edit", "post", **OFFICER, record="donor", data=_donor_form, ok=302, events=1),
     Endpoint("funding:donation_list", **OFFICER, shown=lambda side: [side.donation]),

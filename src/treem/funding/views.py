@@ -411,7 +411,11 @@ class DonorUpdateView(FormPage):
 
 
 class DonorDetailView(ScopedDetailView):
+    """A donor's page: an individual's contact details, and the names of the sponsored children
+    in the user's units: each view is audited."""
+
     model = Donor
+    audit_views = True
     select_related = ("unit",)
     template_name = "funding/donor_detail.html"
     context_object_name = "donor"
