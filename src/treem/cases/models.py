@@ -346,7 +346,13 @@ class Case(TrackedModel):
         verbose_name = _("case")
         verbose_name_plural = _("cases")
         ordering = ["-opened_at", "-id"]
-        permissions = [("approve_case", _("Can approve case plans and closures (supervisor)"))]
+        permissions = [
+            ("approve_case", _("Can approve case plans and closures (supervisor)")),
+            (
+                "view_exact_statistics",
+                _("Can see exact case statistics of cases outside one's groups (each view audited)"),
+            ),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(closed_at__isnull=True) | Q(closed_at__gte=models.F("opened_at")),
