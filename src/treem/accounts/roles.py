@@ -252,6 +252,10 @@ _VIEW_CAMPAIGNS = ("campaigns.view_recurringevent", "campaigns.view_campaign")
 _REPORT_CAMPAIGNS = (*_VIEW_CAMPAIGNS, "campaigns.add_campaign", "campaigns.change_campaign")
 _KEEP_CAMPAIGN_CALENDAR = ("campaigns.add_recurringevent", "campaigns.change_recurringevent")
 
+# Permissions a role holds only by naming them ("*" does not give them): seeing exact case
+# statistics beyond one's case groups would let an administrator name a victim by inference.
+NAMED_ONLY = frozenset({"cases.view_exact_statistics"})
+
 ROLES: tuple[Role, ...] = (
     Role(
         "system_admin",
@@ -393,7 +397,11 @@ def role_label(slug: str) -> str:
 
 def _permissions_for(role: Role) -> list[Permission]:
     if role.permissions == ("*",):
-        return list(Permission.objects.all())
+        return [
+            p
+            for p in Permission.objects.select_related("content_type")
+            if f"{p.content_type.app_label}.{p.codename}" not in NAMED_ONLY
+        ]
     wanted = [p.split(".", 1) for p in role.permissions]
     perms = list(
         Permission.objects.filter(content_type__app_label__in={a for a, _ in wanted}).select_related(

@@ -514,7 +514,8 @@ def report_create_child(
         full_name=name,
         sex=sex or report.child_sex or ChildSex.UNKNOWN,
         birth_year=year,
-        source=str(_("Child protection report")),
+        # No source: a registry record must not say that it came from a protection report to
+        # someone outside the case's group (the case links to the child, not the other way).
     )
     before = snapshot(report)
     report.child, report.updated_by = child, acting_user

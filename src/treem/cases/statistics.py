@@ -18,8 +18,13 @@ Cases
 Who sees what
     Counts are made over ``statistics_cases(user)``: the cases in the user's units (holders of
     ``cases.view_case``: ``Case.objects.restrict``; leadership with ``children.view_statistics``
-    only: the same place limit, without opening a case). Exact counts are for holders of
-    ``cases.view_case``; the others always get the **publication** version, where
+    only: the same place limit, without opening a case).
+
+    A small count beside a commune, a sex and an age band names a child as well as the case does,
+    so **exact counts** are only for those who may see every case behind them
+    (:func:`exact_counts_allowed`): the user is in the group of each case counted (or broke the
+    glass for it), or holds ``cases.view_exact_statistics`` (no role by default; each such view is
+    audited by the pages). Everyone else gets the **publication** version, where
     ``children.statistics.suppress`` hides counts of 1–4 and whatever would give them away, and
     the time to plan is hidden when fewer than 5 cases make it.
 
@@ -41,7 +46,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from treem.cases.models import Case, Deadline, HarmKind, Plan, Report
+from treem.cases.models import Case, CaseAccess, Deadline, HarmKind, Plan, Report
 from treem.children.choices import Sex
 from treem.children.models import Child
 from treem.children.statistics import (
@@ -57,6 +62,7 @@ from treem.geo.models import Unit
 
 EXACT_PERMISSION = "cases.view_case"
 STATISTICS_PERMISSION = "children.view_statistics"
+EXACT_BEYOND_GROUP_PERMISSION = "cases.view_exact_statistics"
 NOT_KNOWN = "unknown"
 
 MEASURES = {
@@ -71,8 +77,67 @@ def may_see_abuse_statistics(user) -> bool:
 
 
 def may_see_exact_counts(user) -> bool:
-    """Exact small counts only for users who work on cases anyway."""
+    """Whether ``user`` may ask for exact counts at all (users who work on cases). Whether they
+    get them depends on the cases behind the figures: :func:`exact_counts_allowed`."""
     return bool(user and user.has_perm(EXACT_PERMISSION))
+
+
+def cases_behind(
+    cases: QuerySet[Case], *, start: dt.date, end: dt.date, now: dt.datetime | None = None
+) -> QuerySet[Case]:
+    """The cases of ``cases`` that some figure of the period counts: opened, closed, or with a
+    deadline of the period missed."""
+    now = now or timezone.now()
+    missed = Deadline.objects.filter(_in_period("due_at", start, end), due_at__lt=now).filter(
+        Q(met_at__isnull=True, case__status="open") | Q(met_at__gt=F("due_at"))
+    )
+    return cases.filter(
+        _in_period("opened_at", start, end)
+        | _in_period("closed_at", start, end)
+        | Q(pk__in=missed.values("case_id"))
+    )
+
+
+def cases_outside_group(user, cases: QuerySet[Case]) -> QuerySet[Case]:
+    """The cases of ``cases`` whose content ``user`` may not see (not in the group, no glass)."""
+    from treem.cases.selectors import member_q
+
+    now = timezone.now()
+    glass = CaseAccess.objects.filter(user=user, opened_at__lte=now, expires_at__gt=now).values("case_id")
+    return cases.exclude(member_q(user)).exclude(pk__in=glass)
+
+
+@dataclass(frozen=True)
+class ExactAccess:
+    """Whether exact counts may be shown, and why (``beyond_group``: by the permission, for
+    cases outside the user's groups, which the pages audit)."""
+
+    allowed: bool
+    outside: int = 0
+    beyond_group: bool = False
+
+
+def exact_counts_allowed(
+    user,
+    *,
+    start: dt.date,
+    end: dt.date,
+    unit: Unit | None = None,
+    cases: QuerySet[Case] | None = None,
+    now: dt.datetime | None = None,
+) -> ExactAccess:
+    """Exact counts only for a user who may see every case behind the figures of the period."""
+    if not may_see_exact_counts(user):
+        return ExactAccess(False)
+    cases = statistics_cases(user) if cases is None else cases
+    if unit is not None:
+        cases = cases.filter(commune__path__startswith=unit.path)
+    outside = cases_outside_group(user, cases_behind(cases, start=start, end=end, now=now)).count()
+    if outside == 0:
+        return ExactAccess(True)
+    if user.has_perm(EXACT_BEYOND_GROUP_PERMISSION):
+        return ExactAccess(True, outside=outside, beyond_group=True)
+    return ExactAccess(False, outside=outside)
 
 
 def statistics_cases(user) -> QuerySet[Case]:

@@ -1,8 +1,10 @@
 """The page of statistics on abuse and its .xlsx export (``cases/statistics.py`` counts).
 
-Holders of ``cases.view_case`` see exact counts unless they ask for the publication view;
-leadership with ``children.view_statistics`` only always gets the publication view. Every export
-writes an audit event. No page or sheet shows a case's content.
+Holders of ``cases.view_case`` may ask for exact counts; they get them only where they may see
+every case behind the figures (``statistics.exact_counts_allowed``), and otherwise the
+publication view with a note saying why. Leadership with ``children.view_statistics`` only always
+gets the publication view. Exact counts shown by ``cases.view_exact_statistics`` beyond one's
+groups write an audit event, and every export writes one. No page or sheet shows a case's content.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views import View
 
 from treem.audit.services import audit_record
@@ -126,6 +128,43 @@ class AbuseStatisticsMixin(LoginRequiredMixin):
             user=self.request.user, start=data["start"], end=data["end"], unit=data.get("unit")
         )
 
+    def shown_mode(self, form) -> tuple[bool, str]:
+        """Whether the publication version is shown, and a note when exact counts were refused.
+
+        Exact counts shown beyond the user's groups (by ``cases.view_exact_statistics``) are
+        audited here, once per page or export.
+        """
+        data = form.cleaned_data
+        if data["mode"] == PUBLICATION:
+            return True, ""
+        access = statistics.exact_counts_allowed(
+            self.request.user, start=data["start"], end=data["end"], unit=data.get("unit")
+        )
+        if not access.allowed:
+            return True, ngettext(
+                "Exact counts are shown only to those who may see every case counted: %(n)d case "
+                "of this period is outside your groups, so these are the counts for publication.",
+                "Exact counts are shown only to those who may see every case counted: %(n)d cases "
+                "of this period are outside your groups, so these are the counts for publication.",
+                access.outside,
+            ) % {"n": access.outside}
+        if access.beyond_group:
+            unit = data.get("unit")
+            audit_record(
+                self.request.user,
+                "cases.statistics.exact_viewed",
+                None,
+                unit=unit,
+                object_label=_("Statistics on abuse"),
+                changes={
+                    "unit": unit.pk if unit else None,
+                    "start": data["start"],
+                    "end": data["end"],
+                    "cases_outside_group": access.outside,
+                },
+            )
+        return False, ""
+
 
 def shown_tables(result: statistics.AbuseStatistics, publication: bool) -> list[dict]:
     hidden = result.hidden(publication)
@@ -145,10 +184,11 @@ class AbuseStatisticsView(AbuseStatisticsMixin, View):
         ctx = {"form": form}
         if form.is_valid():
             result = self.compute(form)
-            publication = form.cleaned_data["mode"] == PUBLICATION
+            publication, refused = self.shown_mode(form)
             ctx.update(
                 result=result,
                 publication=publication,
+                exact_refused=refused,
                 tables=shown_tables(result, publication),
                 plan=result.plan_summary(publication),
                 export_query=request.GET.urlencode(),
@@ -163,8 +203,8 @@ class AbuseStatisticsExportView(AbuseStatisticsMixin, View):
         if not form.is_valid():
             return plain_text("\n".join(str(e) for errors in form.errors.values() for e in errors), 400)
         result = self.compute(form)
-        mode = form.cleaned_data["mode"]
-        publication = mode == PUBLICATION
+        publication, _refused = self.shown_mode(form)
+        mode = PUBLICATION if publication else EXACT
         unit = form.cleaned_data.get("unit")
         suffix = "" if publication else "-chinh-xac"
         filename = f"thong-ke-xam-hai-tre-em-{result.start.isoformat()}-{result.end.isoformat()}{suffix}.xlsx"
