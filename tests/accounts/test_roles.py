@@ -16,8 +16,16 @@ def declared(role: Role) -> set[str]:
         return {
             f"{p.content_type.app_label}.{p.codename}"
             for p in Permission.objects.select_related("content_type")
-        }
+        } - roles_module.NAMED_ONLY
     return set(role.permissions)
+
+
+def test_all_permissions_leave_out_those_given_only_by_name(db):
+    """ "*" (the administrator) does not give exact case statistics beyond one's groups."""
+    sync_roles()
+    admin = held(Group.objects.get(name="system_admin"))
+    assert "cases.view_exact_statistics" in roles_module.NAMED_ONLY
+    assert "cases.view_case" in admin and not admin & roles_module.NAMED_ONLY
 
 
 def held(group: Group) -> set[str]:
