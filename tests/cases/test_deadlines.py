@@ -120,7 +120,12 @@ def test_deadline_state():
     assert deadline_state(due, now=local(2026, 2, 25, 9, 0), soon=soon) == "pending"
     assert deadline_state(due, now=local(2026, 2, 27, 9, 0), soon=soon) == "due_soon"
     assert deadline_state(due, now=local(2026, 2, 28, 0, 0), soon=soon) == "overdue"
-    assert deadline_state(due, now=local(2026, 3, 5, 0, 0), soon=soon, met=True) == "met"
+    # Met: in time, or late however long ago it was done.
+    assert deadline_state(due, now=local(2026, 3, 5, 0, 0), soon=soon, met_at=local(2026, 2, 26)) == "met"
+    assert deadline_state(due, now=local(2026, 3, 5, 0, 0), soon=soon, met_at=due) == "met"
+    late = local(2026, 2, 28, 0, 0)
+    assert deadline_state(due, now=local(2026, 3, 5, 0, 0), soon=soon, met_at=late) == "met_late"
+    assert deadline_state(due, now=local(2026, 2, 28, 0, 1), soon=soon, met_at=late) == "met_late"
 
 
 @settings(max_examples=200, deadline=None)

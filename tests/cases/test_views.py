@@ -199,3 +199,24 @@ def test_due_soon_and_configured_deadlines(client, geo, officer_a, supervisor_a,
     assert list(selectors.due_soon_deadlines(user=supervisor_a)) != []  # the supervisor's scope
     client.force_login(officer_a)
     assert list(client.get(reverse("cases:case_list"), {"show": "due_soon"}).context["object_list"]) == [case]
+
+
+@pytest.mark.django_db
+def test_a_deadline_met_late_reads_overdue_on_the_case_page(client, geo, worker_a, supervisor_a):
+    """An initial assessment recorded days after its 12 hours ran out is not "met in time"."""
+    from treem.cases import services
+
+    late = open_case(
+        worker_a, geo.commune_a, supervisor=supervisor_a, received_at=timezone.now() - dt.timedelta(days=5)
+    )
+    services.case_verify(acting_user=worker_a, case=late)
+    services.assessment_record(acting_user=worker_a, case=late, kind="initial", findings="Đã gặp trẻ")
+    fresh = open_case(worker_a, geo.commune_a, supervisor=supervisor_a)
+    services.case_verify(acting_user=worker_a, case=fresh)
+    services.assessment_record(acting_user=worker_a, case=fresh, kind="initial", findings="Đã gặp trẻ")
+    client.force_login(worker_a)
+    text = client.get(late.get_absolute_url()).content.decode()
+    assert 'data-state="met_late"' in text and "overdue (met late)" in text
+    assert 'data-state="met"' not in text
+    text = client.get(fresh.get_absolute_url()).content.decode()
+    assert 'data-state="met"' in text and "met in time" in text and "met_late" not in text

@@ -132,10 +132,13 @@ def due_by_rule(start: dt.datetime, rule: dict, calendar: WorkingCalendar) -> dt
     raise ValueError(f"A deadline rule is {{'hours': n}} or {{'working_days': n}}, not {rule!r}")
 
 
-def deadline_state(due_at: dt.datetime, *, now: dt.datetime, soon: dt.timedelta, met: bool = False) -> str:
-    """ "met", "overdue", "due_soon" or "pending" for a deadline at ``now``."""
-    if met:
-        return "met"
+def deadline_state(
+    due_at: dt.datetime, *, now: dt.datetime, soon: dt.timedelta, met_at: dt.datetime | None = None
+) -> str:
+    """The state of a deadline at ``now``: "met" (in time), "met_late", "overdue" (not met and
+    past), "due_soon" or "pending". A deadline met after it fell due was missed, whenever met."""
+    if met_at is not None:
+        return "met_late" if met_at > due_at else "met"
     if now > due_at:
         return "overdue"
     if now >= due_at - soon:

@@ -138,10 +138,10 @@ def cases_with_deadlines(*, user, state: str, now: dt.datetime | None = None) ->
 
 
 def deadline_rows(case: Case, *, now: dt.datetime | None = None) -> list[tuple[Deadline, str]]:
-    """The case's deadlines with their state (met, overdue, due soon, pending)."""
+    """The case's deadlines with their state (met, met late, overdue, due soon, pending)."""
     now = now or timezone.now()
     return [
-        (d, deadline_state(d.due_at, now=now, soon=_soon(), met=d.met_at is not None))
+        (d, deadline_state(d.due_at, now=now, soon=_soon(), met_at=d.met_at))
         for d in case.deadlines.order_by("due_at", "id")
     ]
 
