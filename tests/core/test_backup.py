@@ -164,6 +164,9 @@ def test_round_trip_restores_every_table_and_every_uploaded_file(geo, officer_a,
     assert audit_chain_verify().ok
     assert Child.objects.filter(full_name="Lê Văn Tám").exists()
     assert not (media / "after-backup.txt").exists()
+    # The restored uploads are private like the originals (core/files.py): 0600 files, 0700 folders.
+    for path in [media, *media.rglob("*")]:
+        assert path.stat().st_mode & 0o777 == (0o700 if path.is_dir() else 0o600), path
 
 
 @pytest.mark.parametrize("key_source", ["setting", "key file"])

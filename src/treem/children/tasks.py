@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from treem.children import importers
+from treem.core.files import private_folder, write_private
 from treem.jobs.registry import register
 
 IMPORT_KIND = "children.import"
@@ -64,15 +65,24 @@ def children_import_job(run) -> dict:
             run.mark_committed()  # called inside the importer's write transaction
 
     report = report_path(run.user, token)
-    report.parent.mkdir(parents=True, exist_ok=True)
-    result = importers.children_import(
-        acting_user=run.user,
-        path=run.input_path,
-        file_name=arguments.get("file_name") or run.job.subject,
-        dry_run=dry_run,
-        progress=progress,
-        report_path=report,
-    )
+    # The report lists refused rows with their values (children's data): its file is created
+    # owner-only before the importer fills it, and removed when there is nothing to report.
+    private_folder(report.parent)
+    write_private(report, b"", replace=True)
+    try:
+        result = importers.children_import(
+            acting_user=run.user,
+            path=run.input_path,
+            file_name=arguments.get("file_name") or run.job.subject,
+            dry_run=dry_run,
+            progress=progress,
+            report_path=report,
+        )
+    except BaseException:
+        report.unlink(missing_ok=True)
+        raise
+    if not result.report_path:
+        report.unlink(missing_ok=True)
     return import_result(result, token)
 
 

@@ -62,6 +62,8 @@ from django.db.migrations.recorder import MigrationRecorder
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from treem.core.files import open_private, private_folder
+
 FORMAT = "treem-backup"
 FORMAT_VERSION = 1
 MANIFEST_MEMBER = "manifest.json"
@@ -614,11 +616,13 @@ class StagedArchive:
     encrypted: bool
 
 
-def _extract_member(tar: tarfile.TarFile, member: tarfile.TarInfo, dest: Path, sha256: str) -> None:
+def _extract_member(tar: tarfile.TarFile, member: tarfile.TarInfo, folder: Path, sha256: str) -> None:
     source = tar.extractfile(member)
     digest = hashlib.sha256()
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    with dest.open("wb") as out:
+    dest = folder / member.name
+    # The staged uploads become the uploads folder: private files (0600 in 0700) like the originals.
+    private_folder(dest.parent, base=folder)
+    with open_private(dest) as out:
         while block := source.read(COPY_CHUNK):
             digest.update(block)
             out.write(block)
@@ -713,7 +717,7 @@ def _read_tar(
                 _("The archive is damaged: %(member)s does not have the size its manifest gives.")
                 % {"member": member.name}
             )
-        _extract_member(tar, member, folder / member.name, sha256)
+        _extract_member(tar, member, folder, sha256)
         os.utime(folder / member.name, (member.mtime, member.mtime))
         seen.add(member.name)
     missing = sorted(set(expected) - seen)
@@ -910,7 +914,7 @@ def _restore_sqlite(connection: BaseDatabaseWrapper, copy: Path) -> None:
 
 def _swap_uploads(staged: Path, media_root: Path, work: Path) -> None:
     """Make the uploads folder hold exactly the archive's files."""
-    staged.mkdir(parents=True, exist_ok=True)
+    private_folder(staged, base=staged.parent)
     previous = work / "previous-uploads"
     if media_root.exists():
         try:

@@ -10,6 +10,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
 from treem.children.exporters import FORMATS, children_export, csv_chunks, write_xlsx
+from treem.core.files import open_private
 from treem.core.scope import ScopeError
 
 
@@ -59,12 +60,13 @@ class Command(BaseCommand):
             raise CommandError(_("This user may not see children.")) from exc
         except ValidationError as exc:
             raise CommandError(" ".join(exc.messages)) from exc
-        if fmt == "csv":
-            with out.open("w", encoding="utf-8", newline="") as fh:
+        # Children's personal data: the file is the operator's only (0600), from its first byte.
+        with open_private(out, replace=True) as handle:
+            if fmt == "csv":
                 for chunk in csv_chunks(export):
-                    fh.write(chunk)
-        else:
-            write_xlsx(export, out)
+                    handle.write(chunk.encode("utf-8"))
+            else:
+                write_xlsx(export, handle)
         self.stdout.write(
             self.style.SUCCESS(
                 _("%(count)s children written to %(path)s.") % {"count": export.count, "path": out}

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from tqdm import tqdm
 
 from treem.children.importers import ChildImportError, children_import
+from treem.core.files import write_private
 
 ERRORS_PRINTED = 20
 
@@ -72,20 +73,28 @@ class Command(BaseCommand):
         path = Path(options["file"])
         if not path.is_file():
             raise CommandError(_("No file %(path)s.") % {"path": path})
+        report = Path(options["report"]) if options.get("report") else None
+        if report is not None:
+            # The report holds refused rows' values (children's data): owner-only from the start.
+            report.parent.mkdir(parents=True, exist_ok=True)
+            write_private(report, b"", replace=True)
         bar = None if options.get("no_progress") else _Bar()
+        result = None
         try:
             result = children_import(
                 acting_user=user,
                 path=path,
                 dry_run=options.get("dry_run", False),
                 progress=bar,
-                report_path=options.get("report"),
+                report_path=report,
             )
         except ChildImportError as exc:
             raise CommandError(str(exc)) from exc
         finally:
             if bar is not None:
                 bar.close()
+            if report is not None and (result is None or not result.report_path):
+                report.unlink(missing_ok=True)  # nothing to report: no empty file left behind
         for notice in result.notices:
             self.stderr.write(notice)
         if not result.ok:
