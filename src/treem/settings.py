@@ -277,7 +277,13 @@ TREEM_RATE_LIMITS = {
 }
 
 # --- API ------------------------------------------------------------------------------------
+# The browsable API (HTML pages with forms for every endpoint) in debug mode only: production
+# answers JSON whatever the browser asks for (core.api.ContentNegotiation).
+TREEM_API_BROWSABLE = DEBUG
+# The OpenAPI schema and /api/docs/ for anyone, or (production's default) signed-in users only.
+TREEM_API_SCHEMA_PUBLIC = env.bool("TREEM_API_SCHEMA_PUBLIC", default=DEBUG)
 REST_FRAMEWORK = {
+    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "treem.core.api.ContentNegotiation",
     # Token first so that an anonymous request gets 401 with a WWW-Authenticate header.
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "treem.accounts.api.auth.ApiTokenAuthentication",
@@ -301,6 +307,7 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "SERVE_PERMISSIONS": ["treem.core.api.SchemaAccess"],
 }
 
 LOGGING = {

@@ -1,15 +1,17 @@
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.views.i18n import JavaScriptCatalog
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+from drf_spectacular.views import SpectacularAPIView
 
 from treem.core import dashboard
+from treem.core.api_docs import ApiDocsView
 from treem.core.ratelimit import rate_limited
 from treem.core.views import healthz
 
 handler400 = "treem.core.views.error_400"
 handler403 = "treem.core.views.error_403"
 handler404 = "treem.core.views.error_404"
+handler500 = "treem.core.views.error_500"
 
 urlpatterns = [
     path("", dashboard.HomeView.as_view(), name="home"),
@@ -38,8 +40,9 @@ urlpatterns = [
     path("accounts/", include("treem.accounts.urls")),
     path("audit/", include("treem.audit.urls")),
     path("api/v1/", include("treem.api_urls")),
+    # Both for signed-in users only in production, unless TREEM_API_SCHEMA_PUBLIC (core.api.SchemaAccess).
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     # The split view serves its script as a file: no inline script for the CSP to refuse.
-    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),
+    path("api/docs/", ApiDocsView.as_view(url_name="schema"), name="api-docs"),
     path("healthz", healthz, name="healthz"),
 ]

@@ -394,9 +394,15 @@ ENDPOINTS: tuple[Endpoint, ...] = (
         "schema",
         permitted=None,
         anonymous=200,
-        public="drf-spectacular serves the OpenAPI schema to anyone (SERVE_PERMISSIONS default); no records",
+        public="the OpenAPI schema, no records: public in debug mode or with TREEM_API_SCHEMA_PUBLIC, "
+        "signed-in users only in production (tests/api/test_production_mode.py)",
     ),
-    Endpoint("api-docs", permitted=None, anonymous=200, public="Swagger UI shell; it holds no data"),
+    Endpoint(
+        "api-docs",
+        permitted=None,
+        anonymous=200,
+        public="Swagger UI shell, no data; published like the schema",
+    ),
     # --- pages for every signed-in user ---
     Endpoint("home", open_to_all="the dashboard; every card counts only what the user may see"),
     Endpoint("accounts:profile", open_to_all="the user's own profile"),
@@ -1544,8 +1550,8 @@ def test_api_options_never_describe_an_out_of_scope_record(client, world):
 
 
 def test_schema_is_public_but_holds_no_records(client, world):
-    """The OpenAPI schema is served without sign-in (drf-spectacular's default): it describes the
-    endpoints but must not carry data."""
+    """The OpenAPI schema, when published (debug mode, TREEM_API_SCHEMA_PUBLIC), is served without
+    sign-in: it describes the endpoints but must not carry data."""
     response = client.get(reverse("schema"))
     assert response.status_code == 200
     text = response.content.decode()

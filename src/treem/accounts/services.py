@@ -159,12 +159,19 @@ def user_update(
         [UnitAssignment(user=user, unit=u) for u in units if u.pk not in old_units]
     )
     user._scope_paths = None
+    changes = diff(before, _user_snapshot(user))
+    if {"roles", "units"} & changes.keys():
+        # A session begun under the old roles and units does not carry on under the new ones
+        # (the session is renewed at every change of privilege): the user's sessions end, and the
+        # view re-signs the acting user's own when they changed themselves.
+        _sessions_end(user)
+        changes["sessions_ended"] = [False, True]
     audit_record(
         acting_user,
         "accounts.user.updated",
         user,
         unit=units[0] if units else None,
-        changes=diff(before, _user_snapshot(user)),
+        changes=changes,
     )
     return user
 
@@ -341,11 +348,16 @@ def two_factor_reset(*, acting_user: User, user: User) -> int:
     return count
 
 
+def _sessions_end(user: User) -> None:
+    """Change the salt of ``user``'s session hash: every session signed with the old one ends."""
+    user.session_salt = secrets.token_hex(16)
+    user.save(update_fields=["session_salt"])
+
+
 @transaction.atomic
 def user_sessions_end(*, user: User) -> None:
     """End every session of ``user`` ("log out everywhere") by changing their session salt."""
-    user.session_salt = secrets.token_hex(16)
-    user.save(update_fields=["session_salt"])
+    _sessions_end(user)
     audit_record(user, "accounts.user.sessions_ended", user, unit=_first_unit(user))
 
 

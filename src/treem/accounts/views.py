@@ -142,6 +142,10 @@ class UserUpdateView(ScopedQuerysetMixin, View):
             except ValidationError as exc:
                 apply_service_errors(form, exc)
             else:
+                if person.pk == request.user.pk:
+                    # Their own roles or units may have changed, which ended their sessions:
+                    # this one goes on under a new session id, signed with the new salt.
+                    update_session_auth_hash(request, person)
                 messages.success(request, _("User saved."))
                 return redirect(person)
         return render(request, self.template_name, {"form": form, "person": person}, status=400)
@@ -295,6 +299,16 @@ def _with_next(request, name: str):
     return redirect(url)
 
 
+def _second_factor_passed(request, device) -> None:
+    """Mark the session verified with ``device``, under a new session id.
+
+    The id given out at the password step belonged to a half signed-in session: whoever had
+    planted or seen it must not hold the full session once the code is typed.
+    """
+    otp_login(request, device)
+    request.session.cycle_key()
+
+
 class TwoFactorSetupView(LoginRequiredMixin, View):
     """Enrolment: scan the QR code (or type the secret) into an authenticator app, confirm a code."""
 
@@ -330,7 +344,7 @@ class TwoFactorSetupView(LoginRequiredMixin, View):
             except ValidationError as exc:
                 apply_service_errors(form, exc)
             else:
-                otp_login(request, device)
+                _second_factor_passed(request, device)
                 messages.success(request, _("Two-factor authentication is set up."))
                 return redirect(_next_url(request))
         return self.render_page(request, form, status=400)
@@ -365,7 +379,7 @@ class TwoFactorVerifyView(LoginRequiredMixin, View):
             except ValidationError as exc:
                 apply_service_errors(form, exc)
             else:
-                otp_login(request, device)
+                _second_factor_passed(request, device)
                 return redirect(_next_url(request))
         return self.render_page(request, form, status=400)
 

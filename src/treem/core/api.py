@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.utils.translation import gettext as _
-from rest_framework import exceptions, pagination, permissions
+from rest_framework import exceptions, negotiation, pagination, permissions
+from rest_framework.renderers import BrowsableAPIRenderer
 
 from treem.core.scope import ScopeError, permission_name
 
@@ -52,6 +54,35 @@ class ScopedViewSetMixin:
 
 def has_model_perm(user, model, action: str) -> bool:
     return bool(user and user.is_authenticated and user.has_perm(permission_name(model, action)))
+
+
+class ContentNegotiation(negotiation.DefaultContentNegotiation):
+    """DRF's negotiation, without the browsable API unless ``TREEM_API_BROWSABLE`` (debug mode).
+
+    In production a request that would have got the browsable page (a browser's ``Accept:
+    text/html``, ``?format=api``) gets the JSON instead: the HTML pages and their forms are for
+    development, not for the server.
+    """
+
+    def select_renderer(self, request, renderers, format_suffix=None):
+        renderer, media_type = super().select_renderer(request, renderers, format_suffix)
+        if settings.TREEM_API_BROWSABLE or not isinstance(renderer, BrowsableAPIRenderer):
+            return renderer, media_type
+        data_renderers = [r for r in renderers if not isinstance(r, BrowsableAPIRenderer)]
+        if not data_renderers:
+            raise exceptions.NotAcceptable()
+        try:
+            return super().select_renderer(request, data_renderers, format_suffix)
+        except (exceptions.NotAcceptable, Http404):
+            return data_renderers[0], data_renderers[0].media_type
+
+
+class SchemaAccess(permissions.BasePermission):
+    """The OpenAPI schema and its Swagger page: for anyone when ``TREEM_API_SCHEMA_PUBLIC`` (the
+    default in debug mode), for signed-in users only otherwise (production's default)."""
+
+    def has_permission(self, request, view):
+        return settings.TREEM_API_SCHEMA_PUBLIC or bool(request.user and request.user.is_authenticated)
 
 
 class Pagination(pagination.PageNumberPagination):

@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import csv
+import logging
 
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
-from django.http import Http404, HttpResponse, JsonResponse, StreamingHttpResponse
+from django.http import Http404, HttpResponse, HttpResponseServerError, JsonResponse, StreamingHttpResponse
 from django.shortcuts import render
+from django.template import loader
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import DetailView, ListView
 
+from treem.audit import context as audit_context
 from treem.audit.services import audit_record, audit_view
 from treem.core.scope import permission_name
 
@@ -161,6 +164,34 @@ def error_403(request, exception=None):
     if _for_api(request):
         return JsonResponse({"detail": message}, status=403)
     return render(request, "403.html", {"message": message}, status=403)
+
+
+logger = logging.getLogger(__name__)
+
+SERVER_ERROR_TEXT = (
+    "Đã xảy ra lỗi trên máy chủ. Vui lòng thử lại sau ít phút.\n"
+    "A server error occurred. Please try again in a few minutes.\n"
+)
+
+
+def error_500(request):
+    """The 500 page in Vietnamese and English, with the request id to quote to an administrator.
+
+    The id is the one of the request's audit events, and it is logged here next to Django's own
+    report of the error. The page is rendered without the request, context processors or the
+    database (any of them may be what failed); if even that fails, plain text.
+    """
+    request_id = audit_context.current().request_id
+    logger.error("Server error, request id %s: %s %s", request_id or "-", request.method, request.path)
+    if _for_api(request):
+        detail = _("A server error occurred. Please try again later; if it persists, quote the request id.")
+        return JsonResponse({"detail": detail, "request_id": request_id}, status=500)
+    try:
+        body = loader.get_template("500.html").render({"request_id": request_id})
+    except Exception:
+        logger.exception("The 500 page could not be rendered")
+        return plain_text(SERVER_ERROR_TEXT + (f"Request id: {request_id}\n" if request_id else ""), 500)
+    return HttpResponseServerError(body)
 
 
 def plain_text(message: str, status: int) -> HttpResponse:
