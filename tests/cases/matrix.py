@@ -4,6 +4,7 @@ communes, attachments, and the public report form (no sign-in)."""
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import secrets
 from dataclasses import dataclass
 
@@ -13,9 +14,9 @@ from django.utils import timezone
 from tests.conftest import REORG
 from tests.factories import ChildFactory, CommuneFactory
 from tests.matrix import Endpoint
+from treem.cases import attachments
 from treem.cases.models import Attachment, Case, CaseStep, Referral, Transfer
 from treem.geo.models import Unit
-from treem.jobs import files
 
 TRANSFER_TARGET = "30001"  # side c's commune (Xã Xa Xôi): somewhere else for sides a and b
 
@@ -54,14 +55,14 @@ def records(side, tag: str, personas: dict) -> None:
         referred_at=now,
         referred_by=side.user,
     )
-    upload = SimpleUploadedFile("giay-kham.txt", b"Giay kham suc khoe")
+    content = b"Giay kham suc khoe"
     side.attachment = Attachment.objects.create(
         case=side.case,
         file_name=f"giay-kham-{tag}.txt",
         content_type="text/plain; charset=utf-8",
-        size=upload.size,
-        sha256="0" * 64,
-        stored_path=files.store_upload(upload, f"cases/{side.case.pk}"),
+        size=len(content),
+        sha256=hashlib.sha256(content).hexdigest(),
+        stored_path=attachments.store(content, side.case.pk),
         uploaded_at=now,
         uploaded_by=side.user,
     )

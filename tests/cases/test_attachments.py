@@ -13,7 +13,7 @@ from django.urls import reverse
 from tests.cases.records import open_case
 from tests.factories import UserFactory
 from treem.audit.models import AuditEvent
-from treem.cases import services
+from treem.cases import attachments, services
 from treem.cases.models import Attachment, CaseEvent
 from treem.jobs import files
 
@@ -76,8 +76,10 @@ def test_allowed_files_are_stored_privately(geo, case, officer_a, name, content,
     )
     assert attachment.content_type == mime and attachment.size == len(content)
     path = files.path_of(attachment.stored_path)
-    assert path.read_bytes() == content
+    assert content not in path.read_bytes()  # encrypted (tests/cases/test_attachment_encryption.py)
+    assert attachments.read_content(attachment) == content
     assert oct(path.stat().st_mode & 0o777) == "0o600"
+    assert oct(path.parent.stat().st_mode & 0o777) == "0o700"
     assert name not in str(path)  # a random name on disk
     assert case.events.filter(kind="attachment_added").exists()
     event = AuditEvent.objects.get(action="cases.attachment.added")

@@ -32,15 +32,49 @@ def _plain(value: Any) -> Any:
     return value
 
 
+class Redacted(str):
+    """A secret in a snapshot: written as ``••••``, compared by a digest kept in memory only.
+
+    Two snapshots of a changed secret differ, so ``diff`` records that it changed (``["••••",
+    "••••"]``) without the text ever reaching the event (JSON writes the string, not the digest).
+    """
+
+    def __new__(cls, value: Any) -> Redacted:
+        self = super().__new__(cls, REDACTED)
+        self.digest = hashlib.sha256(json.dumps(_plain(value), default=str).encode()).digest()
+        return self
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Redacted):
+            return self.digest == other.digest
+        return str.__eq__(self, other)
+
+    def __ne__(self, other: object) -> bool:
+        equal = self.__eq__(other)
+        return equal if equal is NotImplemented else not equal
+
+    __hash__ = str.__hash__
+
+
+def redacted_fields(model: type[models.Model] | models.Model) -> set[str]:
+    """Fields never written into audit events: the model's ``audit_redact_fields`` and every field
+    encrypted at rest (a field class with ``encrypted_at_rest = True``, such as
+    ``cases.encryption.EncryptedTextField``), listed or not."""
+    names = set(getattr(model, "audit_redact_fields", ()))
+    names.update(f.name for f in model._meta.concrete_fields if getattr(f, "encrypted_at_rest", False))
+    return names
+
+
 def snapshot(obj: models.Model) -> dict[str, Any]:
     """The concrete field values of ``obj`` as JSON-safe data, secrets redacted."""
-    redact = set(getattr(obj, "audit_redact_fields", ()))
+    redact = redacted_fields(obj)
     data = {}
     for field in obj._meta.concrete_fields:
         if field.name in ("created_at", "updated_at", "password"):
             continue
         value = getattr(obj, field.attname)
-        data[field.name] = REDACTED if field.name in redact and value not in (None, "") else _plain(value)
+        secret = field.name in redact and value not in (None, "")
+        data[field.name] = Redacted(value) if secret else _plain(value)
     return data
 
 

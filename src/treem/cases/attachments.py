@@ -4,6 +4,10 @@ Allowed: PDF, JPEG, PNG, Word (.docx), Excel (.xlsx) and plain text (UTF-8). The
 package reads the magic bytes; a .docx or .xlsx is a ZIP archive whose ``[Content_Types].xml``
 must declare a Word document or an Excel workbook (any ZIP would otherwise pass). A file whose
 content is not what its name says is refused before anything is written.
+
+On disk a file is encrypted with the field keys (``encryption.encrypt_file``: TREEM_FIELD_KEYS,
+rotated by ``treem rotate_field_keys``) in a private file (``core.files``: 0600 in a 0700 folder,
+random name, no URL); ``read_content`` gives it back for the audited download.
 """
 
 from __future__ import annotations
@@ -11,7 +15,7 @@ from __future__ import annotations
 import hashlib
 import io
 import zipfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import filetype
@@ -19,6 +23,9 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+
+from treem.cases import encryption
+from treem.core import files
 
 DEFAULT_MAX_BYTES = 10 * 1024 * 1024
 WORD_MAIN = b"application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"
@@ -105,6 +112,7 @@ class CheckedUpload:
     size: int
     sha256: str
     name: str
+    content: bytes = field(repr=False, default=b"")
 
 
 def check_upload(upload) -> CheckedUpload:
@@ -160,5 +168,47 @@ def check_upload(upload) -> CheckedUpload:
             }
         )
     return CheckedUpload(
-        kind=KINDS[found], size=len(content), sha256=hashlib.sha256(content).hexdigest(), name=name
+        kind=KINDS[found],
+        size=len(content),
+        sha256=hashlib.sha256(content).hexdigest(),
+        name=name,
+        content=content,
     )
+
+
+# --- on disk: encrypted with the field keys -----------------------------------------------------
+
+
+class AttachmentDamaged(Exception):
+    """A stored file is not the one that was attached (its SHA-256 differs)."""
+
+
+def store(content: bytes, case_id: int) -> str:
+    """Encrypt ``content`` and write it to a new private file of the case; its relative path."""
+    return files.store_chunks([encryption.encrypt_file(content)], f"cases/{case_id}")
+
+
+def read_content(attachment) -> bytes:
+    """The attached file as it was uploaded: decrypted, or read as it is when it was stored before
+    files were encrypted; either way checked against its SHA-256.
+
+    ``OSError`` / ``ValueError`` when the file is gone, ``FieldKeyError`` when no key opens it.
+    """
+    stored = files.path_of(attachment.stored_path).read_bytes()
+    # A file without treem's marker was stored before files were encrypted: read as it is.
+    content = encryption.decrypt_file(stored) if encryption.is_encrypted_file(stored) else stored
+    if hashlib.sha256(content).hexdigest() != attachment.sha256:
+        raise AttachmentDamaged(f"attachment {attachment.pk}: the stored file does not match its SHA-256")
+    return content
+
+
+def reencrypt(stored_path: str) -> bool:
+    """Re-encrypt a stored file with the first key (encrypting a file stored in clear), replacing it
+    at once. False when the file is missing."""
+    try:
+        path = files.path_of(stored_path)
+        stored = path.read_bytes()
+    except (OSError, ValueError):
+        return False
+    files.rewrite_private(path, encryption.rotate_file(stored))
+    return True

@@ -23,6 +23,7 @@ import functools
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from django.conf import settings
 from django.core.exceptions import FieldError, ImproperlyConfigured
+from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -93,10 +94,62 @@ def rotate_token(stored: str) -> str:
     return PREFIX + token.decode("ascii")
 
 
+# --- files -----------------------------------------------------------------------------------
+#
+# Case attachments are encrypted with the same keys, the whole file as one Fernet token: they are
+# at most TREEM_CASE_ATTACHMENT_MAX_BYTES (10 MB), so a file and its token fit in memory, and one
+# token is authenticated as a whole (no chunks to reorder or cut off). On disk: FILE_MAGIC, then
+# the token. A file without it was stored before files were encrypted and is read as it is
+# (``cases.attachments.read_content`` checks it against its SHA-256); rotation encrypts it.
+
+FILE_MAGIC = b"treem-fernet-file:1\n"
+
+
+def is_encrypted_file(stored: bytes) -> bool:
+    return stored.startswith(FILE_MAGIC)
+
+
+def encrypt_file(content: bytes) -> bytes:
+    """A file's content as stored on disk: FILE_MAGIC and a Fernet token of the first key."""
+    return FILE_MAGIC + cipher().encrypt(content)
+
+
+def decrypt_file(stored: bytes) -> bytes:
+    if not is_encrypted_file(stored):
+        raise FieldKeyError("An encrypted file does not start with treem's marker.")
+    try:
+        return cipher().decrypt(stored[len(FILE_MAGIC) :])
+    except InvalidToken as exc:
+        raise FieldKeyError(
+            "An encrypted file cannot be decrypted with any key of TREEM_FIELD_KEYS "
+            "(a key was removed before `treem rotate_field_keys` re-encrypted it?)."
+        ) from exc
+
+
+def rotate_file(stored: bytes) -> bytes:
+    """``stored`` re-encrypted with the first key (encrypted now if it was stored in clear)."""
+    if not is_encrypted_file(stored):
+        return encrypt_file(stored)
+    try:
+        return FILE_MAGIC + cipher().rotate(stored[len(FILE_MAGIC) :])
+    except InvalidToken as exc:
+        raise FieldKeyError("A file cannot be decrypted with any key of TREEM_FIELD_KEYS.") from exc
+
+
+# --- fields ----------------------------------------------------------------------------------
+
+
 class EncryptedTextField(models.TextField):
     """A text field stored as a Fernet token. Empty text is stored empty (nothing to protect)."""
 
     description = _("Text (encrypted at rest)")
+    encrypted_at_rest = True  # audit snapshots redact it (audit.services.redacted_fields)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.max_length is not None:
+            # The limit is on the text as typed (checked by full_clean and forms), not the token.
+            self.validators.append(MaxLengthValidator(self.max_length))
 
     def from_db_value(self, value, expression, connection):
         if value is None or value == "":

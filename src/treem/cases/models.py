@@ -13,9 +13,11 @@ Who sees what
     exists (number and status) and may open it only by stating a reason ("break the glass"),
     which is audited and listed for the supervisor. System administrators are no exception.
 
-Narrative fields (what happened, abuser details, medical findings, notes, comments) are
-``EncryptedTextField``s: encrypted at rest, never searched, never shown in lists, and redacted
-from audit events (``audit_redact_fields``).
+Narrative fields (what happened, abuser details, medical findings, notes, comments) and a
+report's summary, place, child's name and description are ``EncryptedTextField``s: encrypted at
+rest, never searched, and redacted from audit events (every encrypted field, listed in
+``audit_redact_fields`` or not). Narratives are never shown in lists; a report's summary and
+child are shown on the report list to those who may see its content.
 """
 
 from __future__ import annotations
@@ -227,18 +229,18 @@ class Report(TrackedModel):
         on_delete=models.PROTECT,
         related_name="+",
     )
-    child_name = models.CharField(_("child's name"), max_length=150, blank=True)
+    child_name = EncryptedTextField(_("child's name"), max_length=150, blank=True)
     child_sex = models.CharField(_("child's sex"), max_length=10, choices=ChildSex.choices, default="unknown")
     child_birth_year = models.PositiveSmallIntegerField(_("child's year of birth"), null=True, blank=True)
     child_age = models.PositiveSmallIntegerField(_("child's estimated age"), null=True, blank=True)
-    child_description = models.CharField(
+    child_description = EncryptedTextField(
         _("description of the child"),
         max_length=255,
         blank=True,
         help_text=_("When the name is not known: who the child is, where to find them."),
     )
-    place = models.CharField(_("place of the incident"), max_length=255, blank=True)
-    summary = models.CharField(_("short summary"), max_length=200)
+    place = EncryptedTextField(_("place of the incident"), max_length=255, blank=True)
+    summary = EncryptedTextField(_("short summary"), max_length=200)
     narrative = EncryptedTextField(_("what happened"), blank=True)
     child_condition = EncryptedTextField(_("child's current condition"), blank=True)
     family_details = EncryptedTextField(_("family and current carer"), blank=True)

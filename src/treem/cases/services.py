@@ -1433,16 +1433,16 @@ def transfer_refuse(*, acting_user, transfer: Transfer, reason: str) -> Transfer
 
 @transaction.atomic
 def attachment_add(*, acting_user, case: Case, upload, description: str = "") -> Attachment:
-    """Attach a file (checked from its content, stored in the private upload folder)."""
-    from treem.cases.attachments import check_upload
-    from treem.jobs import files
+    """Attach a file (checked from its content, stored encrypted in the private upload folder)."""
+    from treem.cases import attachments
+    from treem.core import files
 
     _require_group(acting_user, case)
     _require_open(case)
     if upload is None:
         raise ValidationError({"file": [_("Choose a file.")]})
-    checked = check_upload(upload)
-    relative = files.store_upload(upload, f"cases/{case.pk}")
+    checked = attachments.check_upload(upload)
+    relative = attachments.store(checked.content, case.pk)
     try:
         attachment = Attachment(
             case=case,

@@ -11,6 +11,8 @@ a view event (as for the child registry: the user had opened the page to send th
 
 from __future__ import annotations
 
+import io
+
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -836,7 +838,7 @@ class AttachmentDownloadView(ScopedQuerysetMixin, View):
     model = Attachment
 
     def get(self, request, pk):
-        from treem.jobs import files
+        from treem.cases.attachments import read_content
 
         attachment = get_object_or_404(self.get_queryset().select_related("case"), pk=pk)
         case = _get_case(request, attachment.case_id)
@@ -844,8 +846,7 @@ class AttachmentDownloadView(ScopedQuerysetMixin, View):
         if not info.sees_content:
             raise PermissionDenied
         try:
-            path = files.path_of(attachment.stored_path)
-            handle = path.open("rb")
+            content = read_content(attachment)  # decrypted in memory, never written in clear
         except (ValueError, OSError) as exc:
             raise Http404 from exc
         audit_record(
@@ -856,7 +857,10 @@ class AttachmentDownloadView(ScopedQuerysetMixin, View):
             reason=info.grant.reason if info.grant else "",
         )
         response = FileResponse(
-            handle, as_attachment=True, filename=attachment.file_name, content_type=attachment.content_type
+            io.BytesIO(content),
+            as_attachment=True,
+            filename=attachment.file_name,
+            content_type=attachment.content_type,
         )
         response["Cache-Control"] = "no-store"
         return response
