@@ -88,10 +88,12 @@ def test_docx_has_the_official_layout_tasks_indicators_and_concerns(coordinator,
     assert tasks[2][5] == "30/09/2026"
 
     indicators = {row[1]: row for row in table_with(doc, INDICATOR_COLUMNS)[1:]}
-    assert set(indicators) == {"RP_TY_LE", "RP_SO_VU"}  # catalogue rows with no target and no figure left out
+    ratio, count = "Tỷ lệ trẻ em được đăng ký khai sinh đúng hạn", "Số vụ xâm hại trẻ em (càng thấp càng tốt)"
+    assert set(indicators) == {ratio, count}  # names, not codes; rows with no target and no figure left out
     # 85 / 110 = 77,27 %; 77,27 / 80 = 96,6 %
-    assert indicators["RP_TY_LE"][4:] == ["80%", "77,27%", "96,6%", "Gần đạt"]
-    assert indicators["RP_SO_VU"][4:] == ["10", "7", "70%", "Đạt"]
+    assert indicators[ratio][3:] == ["80%", "77,27%", "96,6%", "Gần đạt"]
+    # lower is better: 7 against at most 10 is within the target, 30 % under it (never "70%" or "0%")
+    assert indicators[count][3:] == ["10", "7", "Trong mức kế hoạch (thấp hơn 30%)", "Đạt"]
 
 
 def test_report_by_the_lead_department(coordinator, plan, geo):
@@ -104,7 +106,8 @@ def test_report_by_the_lead_department(coordinator, plan, geo):
 def test_xlsx_holds_tasks_and_indicator_figures(coordinator, plan, figures):
     report = generate(coordinator, plan)
     book = load_workbook(io.BytesIO(report.xlsx))
-    assert book.sheetnames == ["Nhiệm vụ", "Chỉ tiêu", "Khó khăn - Kiến nghị"]
+    assert book.sheetnames[:2] == ["Nhiệm vụ", "Chỉ tiêu"]
+    assert book.sheetnames[-3:] == ["Theo cơ quan", "Đánh giá của điều phối", "Khó khăn - Kiến nghị"]
     tasks = list(book["Nhiệm vụ"].iter_rows(min_row=4, values_only=True))
     assert [(r[1], r[2], r[8]) for r in tasks] == [
         ("II.1.a", "II.1", "Hoàn thành"),
@@ -113,10 +116,14 @@ def test_xlsx_holds_tasks_and_indicator_figures(coordinator, plan, figures):
     ]
     assert "100% sở, ngành có kế hoạch năm." in tasks[0][9]
     rows = {r[1]: r for r in book["Chỉ tiêu"].iter_rows(min_row=4, values_only=True)}
-    target, numerator, denominator, actual, reported = (rows["RP_TY_LE"][i] for i in (4, 7, 8, 9, 10))
+    ratio, count = (
+        rows["Tỷ lệ trẻ em được đăng ký khai sinh đúng hạn"],
+        rows["Số vụ xâm hại trẻ em (càng thấp càng tốt)"],
+    )
+    target, numerator, denominator, actual, reported = (ratio[i] for i in (3, 6, 7, 8, 9))
     assert (target, numerator, denominator, reported) == (80, 85, 110, 2)
     assert Decimal(str(actual)) == Decimal("77.27")
-    assert (rows["RP_SO_VU"][4], rows["RP_SO_VU"][9], rows["RP_SO_VU"][8]) == (10, 7, None)
+    assert (count[3], count[8], count[7], count[10]) == (10, 7, None, "Trong mức kế hoạch (thấp hơn 30%)")
     concerns = list(book["Khó khăn - Kiến nghị"].iter_rows(min_row=2, values_only=True))
     assert [c[1:] for c in concerns] == [
         (
@@ -241,8 +248,9 @@ def test_a_period_not_closed_is_refused_with_a_message(client, coordinator, plan
     response = post_form(client, plan, period="Q4")
     assert response.status_code == 400
     text = response.content.decode()
-    assert "Quarter 4/2026 is not closed yet: it ends on 31/12/2026" in text
-    assert "from 01/01/2027" in text
+    # A calendar quarter's figures stop on the 14th of its last month (Decree 09/2019, Art. 12).
+    assert "Quarter 4/2026 is not closed yet: its figures run to 14/12/2026" in text
+    assert "from 15/12/2026" in text
     assert nothing_written()
 
 
@@ -358,7 +366,7 @@ def test_a_job_whose_period_reopened_fails_with_the_message_and_leaves_nothing(
     Worker(heartbeat=False).run(burst=True)
     job.refresh_from_db()
     assert job.status == JobStatus.FAILED
-    assert "Year 2026 is not closed yet: it ends on 31/12/2026" in job.error
+    assert "Year 2026 is not closed yet: its figures run to 14/12/2026" in job.error
     assert not AuditEvent.objects.filter(action__startswith="reporting.").exists()
     reports = files.root() / "reports"
     assert not reports.exists() or not any(reports.iterdir())

@@ -2,8 +2,11 @@
 
 The wording is Vietnamese whatever the user's interface language: it is an administrative document
 sent to the province and the ministry. The body follows the usual outline of a báo cáo kết quả:
-I. results (overview, per section of the plan with the agencies' accepted reports, the task table,
-the indicator table against targets), II. difficulties, III. proposals.
+I. results (overview and the task table; the indicators against targets; every solution area of
+the plan, II.1–II.8, with the agencies' accepted reports and the figures treem holds for it
+(``figures.py``); the results by lead agency), II. the coordinator's general assessment,
+III. difficulties, IV. proposals (the coordinator's, then the agencies'), V. directions for the
+next period.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ from treem.documents.official import (
     build_docx,
 )
 from treem.plans.models import PeriodKind, Recurrence, TaskStatus
+from treem.reporting.figures import FigureTable, figure_tables, vn_number
 from treem.reporting.selectors import ReportData
 
 COMMITTEE = "committee"
@@ -53,13 +57,24 @@ TASK_COLUMNS = (
 )
 INDICATOR_COLUMNS = (
     "STT",
-    "Mã",
     "Chỉ tiêu",
     "Đơn vị tính",
     "Kế hoạch",
     "Thực hiện",
-    "Tỷ lệ so với KH",
+    "So với kế hoạch",
     "Đánh giá",
+)
+AGENCY_COLUMNS = (
+    "STT",
+    "Cơ quan chủ trì",
+    "Số nhiệm vụ",
+    "Hoàn thành",
+    "Đang thực hiện",
+    "Chậm tiến độ",
+    "Chưa triển khai",
+    "Báo cáo phải gửi",
+    "Đã gửi",
+    "Được chấp nhận",
 )
 
 
@@ -71,22 +86,6 @@ class Issuer:
     agency_name: str = ""  # the department's name when ``kind`` is DEPARTMENT
     number: str = ""  # empty: the clerk numbers the signed report
     signer: str = ""  # the signer's name; empty: signed by hand
-
-
-def vn_number(value: Decimal | int | None, *, places: int = 2) -> str:
-    """A number written the Vietnamese way: 1.234,5 (dot for thousands, comma for decimals)."""
-    if value is None:
-        return ""
-    value = Decimal(value).quantize(Decimal(1).scaleb(-places))
-    sign = "-" if value < 0 else ""
-    whole, _dot, fraction = f"{abs(value):f}".partition(".")
-    fraction = fraction.rstrip("0")
-    groups = []
-    while len(whole) > 3:
-        groups.insert(0, whole[-3:])
-        whole = whole[:-3]
-    groups.insert(0, whole)
-    return sign + ".".join(groups) + ("," + fraction if fraction else "")
 
 
 def unit_label(unit) -> str:
@@ -163,25 +162,101 @@ def indicator_value(row, value) -> str:
     return f"{text}%" if row.indicator.kind == "percentage" else text
 
 
+def against_target(row) -> str:
+    """How the figure stands against the target, the right way round.
+
+    Higher is better: the share of the target reached ("96,6%"). Lower is better (cases, deaths,
+    the share of abused children): a share of the target says nothing ("0%" would read as a
+    failure), so the text says whether the figure stayed within the target and by how much.
+    """
+    actual, target = row.actual, row.target
+    if actual is None or target is None:
+        return ""
+    if row.indicator.higher_is_better:
+        return vn_number(actual * 100 / target, places=1) + "%" if target else ""
+    if actual <= target:
+        if not target:
+            return "Đạt (không để xảy ra)"
+        return f"Trong mức kế hoạch (thấp hơn {vn_number((target - actual) * 100 / target, places=1)}%)"
+    if not target:
+        return "Vượt mức kế hoạch"
+    return f"Vượt mức kế hoạch {vn_number((actual - target) * 100 / target, places=1)}%"
+
+
+def indicator_name(row) -> str:
+    """The indicator's name, never its internal code; the direction when lower is better."""
+    name = row.indicator.name.strip()
+    return name if row.indicator.higher_is_better else f"{name} (càng thấp càng tốt)"
+
+
 def indicator_rows(data: ReportData) -> list[tuple[str, ...]]:
+    return [
+        (
+            str(number),
+            indicator_name(row),
+            row.indicator.unit_of_measure,
+            indicator_value(row, row.target),
+            indicator_value(row, row.actual),
+            against_target(row),
+            LIGHT_VI[row.light],
+        )
+        for number, row in enumerate(data.indicators, start=1)
+    ]
+
+
+def agency_rows(data: ReportData) -> list[tuple]:
+    """Per lead agency: its tasks by status (as Bảng 1 reads them) and its reports of the period."""
+    by_agency: dict[int, dict] = {}
+    for row in data.tasks:
+        agency_id = row.task.lead_agency_id
+        line = by_agency.setdefault(agency_id, {"name": row.lead_agency, "statuses": {}, "rate": None})
+        line["statuses"][row.status] = line["statuses"].get(row.status, 0) + 1
+    for rate in data.rates:
+        line = by_agency.setdefault(rate.agency.pk, {"name": rate.agency.name, "statuses": {}, "rate": None})
+        line["rate"] = rate
     out = []
-    for number, row in enumerate(data.indicators, start=1):
-        share = ""
-        if row.actual is not None and row.target:
-            share = vn_number(row.actual * 100 / row.target, places=1) + "%"
+    for number, line in enumerate(sorted(by_agency.values(), key=lambda x: x["name"]), start=1):
+        st, rate = line["statuses"], line["rate"]
         out.append(
             (
                 str(number),
-                row.indicator.code,
-                row.indicator.name,
-                row.indicator.unit_of_measure,
-                indicator_value(row, row.target),
-                indicator_value(row, row.actual),
-                share,
-                LIGHT_VI[row.light],
+                line["name"],
+                sum(st.values()),
+                st.get(TaskStatus.DONE, 0),
+                st.get(TaskStatus.IN_PROGRESS, 0),
+                st.get(TaskStatus.LATE, 0),
+                st.get(TaskStatus.NOT_STARTED, 0),
+                rate.expected if rate else 0,
+                rate.submitted if rate else 0,
+                rate.accepted if rate else 0,
             )
         )
     return out
+
+
+def cell_text(value) -> str:
+    """A cell as the document prints it: counts and amounts with Vietnamese separators."""
+    if isinstance(value, bool):
+        return str(value)
+    if isinstance(value, int | Decimal):
+        return vn_number(value)
+    return str(value)
+
+
+def figure_table(table: FigureTable, number: int) -> list:
+    rows = [tuple(cell_text(c) for c in row) for row in table.rows]
+    blocks = [
+        Paragraph(f"Bảng {number}. {table.title}", align="center", indent=False, bold=True),
+        Table(
+            columns=table.columns,
+            rows=rows or [("", "Không có số liệu trong kỳ", *[""] * (len(table.columns) - 2))],
+            align=("center", "left", *["right"] * (len(table.columns) - 2)),
+            size=11,
+        ),
+    ]
+    if table.note:
+        blocks.append(Paragraph(table.note, italic=True))
+    return blocks
 
 
 def _report_text(report) -> str:
@@ -220,9 +295,10 @@ def _overview(data: ReportData) -> list:
     return blocks
 
 
-def _sections(data: ReportData) -> list:
-    """Per section of the plan: the tasks with accepted reports and what each agency reported,
-    then, in one line, the section's tasks without an accepted report (the table has them all)."""
+def _sections(data: ReportData, tables: list[FigureTable], first_number: int) -> list:
+    """Every solution area of the plan in order (II.1–II.8 for the 7947 plan): the tasks with
+    accepted reports and what each agency reported, one line for the area's tasks without an
+    accepted report (Bảng 1 has them all), then the tables of figures treem holds for the area."""
     by_task: dict[int, list] = {}
     for section in data.sections:
         for report in section.reports:
@@ -230,18 +306,27 @@ def _sections(data: ReportData) -> list:
     rows_by_section: dict[int | None, list] = {}
     for row in data.tasks:
         rows_by_section.setdefault(row.task.section_id, []).append(row)
-    sections = [(s.section.pk, f"{s.section.code}. {s.section.title}") for s in data.sections]
-    known = {pk for pk, _title in sections}
+    plan_sections = data.all_sections or [s.section for s in data.sections]
+    sections = [(s.pk, s.code, f"{s.code}. {s.title}") for s in plan_sections]
+    known = {pk for pk, _code, _title in sections}
     loose = [r for sid, rows in rows_by_section.items() if sid not in known for r in rows]
     if loose:
-        sections.append((None, "Các nhiệm vụ khác"))
+        sections.append((None, "", "Các nhiệm vụ khác"))
         rows_by_section[None] = loose
+    codes = {code for _pk, code, _title in sections}
+    tables_of: dict[str, list[FigureTable]] = {}
+    for table in tables:
+        tables_of.setdefault(table.area if table.area in codes else "", []).append(table)
+    if tables_of.get(""):
+        sections.append((None, "", "Các số liệu khác"))
+    number = first_number
     blocks: list = []
-    for pk, title in sections:
-        rows = rows_by_section.get(pk, [])
-        if not rows:
-            continue
+    for pk, code, title in sections:
+        rows = rows_by_section.get(pk, []) if pk is not None or title != "Các số liệu khác" else []
+        figures = tables_of.pop(code, []) if (pk is not None or title == "Các số liệu khác") else []
         blocks.append(Heading(title, level=3))
+        if not rows and not figures:
+            blocks.append(Paragraph("Trong kỳ chưa có nhiệm vụ hoặc số liệu về nội dung này.", italic=True))
         waiting = []
         for row in rows:
             reports = by_task.get(row.task.pk)
@@ -256,9 +341,18 @@ def _sections(data: ReportData) -> list:
                     f"Nhiệm vụ chưa có báo cáo được chấp nhận trong kỳ: {'; '.join(waiting)}.", italic=True
                 )
             )
+        for table in figures:
+            blocks.extend(figure_table(table, number))
+            number += 1
     if not blocks:
         blocks.append(Paragraph("Kế hoạch chưa có nhiệm vụ."))
     return blocks
+
+
+def _texts(data: ReportData, name: str) -> list:
+    """The coordinator's text ``name``, a paragraph per line."""
+    text = getattr(data.texts, name, "") if data.texts is not None else ""
+    return [Paragraph(line.strip()) for line in text.splitlines() if line.strip()]
 
 
 def _indicator_summary(data: ReportData) -> Paragraph:
@@ -275,10 +369,14 @@ def _indicator_summary(data: ReportData) -> Paragraph:
 
 
 def _concerns(data: ReportData, attribute: str, none_text: str) -> list:
+    own = _texts(data, attribute)
     found = [c for c in data.concerns if getattr(c, attribute).strip()]
     if not found:
-        return [Paragraph(none_text)]
-    return [Paragraph(f"- {c.agency.name} ({c.task.code}): {getattr(c, attribute).strip()}") for c in found]
+        return own or [Paragraph(none_text)]
+    lines = [Paragraph(f"- {c.agency.name} ({c.task.code}): {getattr(c, attribute).strip()}") for c in found]
+    if own:
+        return [*own, Paragraph("Các cơ quan báo cáo:", italic=True), *lines]
+    return lines
 
 
 def _about(title: str) -> str:
@@ -318,17 +416,16 @@ def build_document(data: ReportData, issuer: Issuer, *, issued_on: dt.date) -> O
         )
     phrase = period_phrase(data.period)
     reference = plan_reference(plan)
+    tables = figure_tables(data)
     body = [
         Paragraph(
             f"Thực hiện {reference}{_about(plan.title)}, "
-            f"{speaker} báo cáo kết quả thực hiện {phrase} (từ ngày {data.period.starts_on:%d/%m/%Y} đến "
-            f"ngày {data.period.ends_on:%d/%m/%Y}) như sau:"
+            f"{speaker} báo cáo kết quả thực hiện {phrase} (số liệu từ ngày {data.start:%d/%m/%Y} đến "
+            f"ngày {data.end:%d/%m/%Y}) như sau:"
         ),
         Heading("I. KẾT QUẢ THỰC HIỆN"),
         Heading("1. Tình hình triển khai chung", level=2),
         *_overview(data),
-        Heading("2. Kết quả thực hiện các nhiệm vụ, giải pháp", level=2),
-        *_sections(data),
         Paragraph(
             "Bảng 1. Tình hình thực hiện các nhiệm vụ của Kế hoạch", align="center", indent=False, bold=True
         ),
@@ -339,7 +436,7 @@ def build_document(data: ReportData, issuer: Issuer, *, issued_on: dt.date) -> O
             align=("center", "left", "left", "left", "left", "center", "left"),
             size=11,
         ),
-        Heading("3. Kết quả thực hiện các chỉ tiêu", level=2),
+        Heading("2. Kết quả thực hiện các chỉ tiêu", level=2),
         _indicator_summary(data),
         Paragraph(
             f"Bảng 2. Kết quả thực hiện các chỉ tiêu năm {data.period.year} so với kế hoạch",
@@ -349,15 +446,38 @@ def build_document(data: ReportData, issuer: Issuer, *, issued_on: dt.date) -> O
         ),
         Table(
             columns=INDICATOR_COLUMNS,
-            rows=indicator_rows(data) or [("", "", "Chưa có chỉ tiêu", "", "", "", "", "")],
-            widths=(11, 20, 49, 17, 17, 17, 17, 17),
-            align=("center", "left", "left", "center", "right", "right", "right", "center"),
+            rows=indicator_rows(data) or [("", "Chưa có chỉ tiêu", "", "", "", "", "")],
+            widths=(11, 60, 17, 17, 17, 30, 17),
+            align=("center", "left", "center", "right", "right", "left", "center"),
             size=11,
         ),
-        Heading("II. KHÓ KHĂN, VƯỚNG MẮC"),
+        Heading("3. Kết quả thực hiện theo nhóm nhiệm vụ, giải pháp", level=2),
+        *_sections(data, tables, first_number=3),
+        Heading("4. Kết quả thực hiện của các cơ quan chủ trì", level=2),
+        Paragraph(
+            f"Bảng {3 + len(tables)}. Kết quả thực hiện nhiệm vụ và báo cáo theo cơ quan chủ trì",
+            align="center",
+            indent=False,
+            bold=True,
+        ),
+        Table(
+            columns=AGENCY_COLUMNS,
+            rows=[tuple(cell_text(c) for c in row) for row in agency_rows(data)]
+            or [("", "Không có nhiệm vụ", *[""] * 8)],
+            align=("center", "left", *["right"] * 8),
+            size=10,
+        ),
+        Heading("II. ĐÁNH GIÁ CHUNG"),
+        *(_texts(data, "assessment") or [Paragraph("(Chưa có đánh giá chung.)", italic=True)]),
+        Heading("III. KHÓ KHĂN, VƯỚNG MẮC"),
         *_concerns(data, "difficulties", "Các cơ quan không báo cáo khó khăn, vướng mắc trong kỳ."),
-        Heading("III. ĐỀ XUẤT, KIẾN NGHỊ"),
+        Heading("IV. ĐỀ XUẤT, KIẾN NGHỊ"),
         *_concerns(data, "proposals", "Các cơ quan không có đề xuất, kiến nghị trong kỳ."),
+        Heading("V. PHƯƠNG HƯỚNG, NHIỆM VỤ KỲ TỚI"),
+        *(
+            _texts(data, "next_steps")
+            or [Paragraph("(Chưa nêu phương hướng, nhiệm vụ kỳ tới.)", italic=True)]
+        ),
         Paragraph(f"Trên đây là báo cáo kết quả thực hiện {reference} {phrase} của {speaker}./."),
     ]
     return OfficialDocument(

@@ -61,3 +61,47 @@ class ReportForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["plan"].queryset = selectors.reportable_plans(user)
         self.fields["year"].initial = timezone.localdate().year
+
+
+def _text_field(label, help_text):
+    return forms.CharField(
+        label=label,
+        required=False,
+        help_text=help_text,
+        widget=forms.Textarea(attrs={"class": "form-control", "rows": 6}),
+    )
+
+
+class PeriodChoiceForm(forms.Form):
+    """Which plan, year and period: the part the report's form and the texts' form share."""
+
+    plan = forms.ModelChoiceField(
+        label=_("Plan"), queryset=None, empty_label=None, widget=forms.Select(attrs={"class": "form-select"})
+    )
+    year = forms.IntegerField(
+        label=_("Year"),
+        min_value=2000,
+        max_value=2100,
+        widget=forms.NumberInput(attrs={"class": "form-control"}),
+    )
+    period = forms.ChoiceField(
+        label=_("Period"), choices=PERIOD_CHOICES, widget=forms.Select(attrs={"class": "form-select"})
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["plan"].queryset = selectors.reportable_plans(user)
+        self.fields["year"].initial = timezone.localdate().year
+
+
+class ReportTextsForm(PeriodChoiceForm):
+    """The coordinator's texts of a period's consolidated report, written before generating it."""
+
+    assessment = _text_field(_("General assessment"), _("What went well and what did not, in the period."))
+    difficulties = _text_field(
+        _("Difficulties and obstacles"), _("Printed before the difficulties the agencies reported.")
+    )
+    proposals = _text_field(
+        _("Proposals and recommendations"), _("Printed before the proposals the agencies made.")
+    )
+    next_steps = _text_field(_("Directions and tasks for the next period"), "")

@@ -23,6 +23,7 @@ from treem.jobs.models import Job
 from treem.jobs.services import job_enqueue
 from treem.plans.models import COORDINATE, Plan, ReportingPeriod
 from treem.reporting import document, selectors, workbook
+from treem.reporting.models import TEXT_FIELDS, ReportTexts
 
 KIND = "reporting.consolidated"
 
@@ -141,6 +142,61 @@ def report_generate(
         },
     )
     return GeneratedReport(data, docx, xlsx, f"{stem}.docx", f"{stem}.xlsx")
+
+
+TEXT_LIMIT = 20_000  # characters per text: about eight pages of the report
+
+
+@transaction.atomic
+def report_texts_save(*, acting_user: User, period: ReportingPeriod, **texts: str) -> ReportTexts:
+    """Write the coordinator's texts of ``period``'s consolidated report (audited, with the diff).
+
+    ``texts`` holds any of ``assessment``, ``difficulties``, ``proposals``, ``next_steps``; the
+    others keep their value. Refused whole (nothing written) when a text is too long or unknown.
+    """
+    scope_require(acting_user, period.plan.unit, COORDINATE)
+    unknown = sorted(set(texts) - set(TEXT_FIELDS))
+    if unknown:
+        raise ValidationError(_("Unknown text: %(names)s.") % {"names": ", ".join(unknown)}, code="unknown")
+    errors = {}
+    for name, value in texts.items():
+        if value is None:
+            texts[name] = ""
+        elif not isinstance(value, str):
+            errors[name] = _("Write text.")
+        elif len(value) > TEXT_LIMIT:
+            errors[name] = _("At most %(limit)s characters (this text has %(length)s).") % {
+                "limit": TEXT_LIMIT,
+                "length": len(value),
+            }
+    if errors:
+        raise ValidationError(errors)
+    key = selectors.period_key(period)
+    record = ReportTexts.objects.select_for_update().filter(plan=period.plan, period_key=key).first()
+    created = record is None
+    if created:
+        record = ReportTexts(plan=period.plan, period_key=key, created_by=acting_user)
+    before = {name: getattr(record, name) for name in TEXT_FIELDS}
+    for name, value in texts.items():
+        setattr(record, name, value.strip().replace("\r\n", "\n"))
+    changed = {
+        name: [before[name], getattr(record, name)]
+        for name in TEXT_FIELDS
+        if before[name] != getattr(record, name)
+    }
+    if not changed and not created:
+        return record
+    record.updated_by = acting_user
+    record.full_clean()
+    record.save()
+    audit_record(
+        acting_user,
+        "reporting.texts.created" if created else "reporting.texts.changed",
+        record,
+        unit=period.plan.unit,
+        changes={"period": period.label, **changed},
+    )
+    return record
 
 
 def _choice_of(period: ReportingPeriod) -> str:

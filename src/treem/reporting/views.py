@@ -4,10 +4,14 @@ progress page) and the download of the files a finished job made (the job's owne
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
 from django.views import View
 
 from treem.audit.services import audit_record
@@ -15,8 +19,9 @@ from treem.core.forms import apply_service_errors
 from treem.jobs import files
 from treem.jobs.models import Job, JobStatus
 from treem.plans.models import COORDINATE
-from treem.reporting import services
-from treem.reporting.forms import ReportForm
+from treem.reporting import selectors, services
+from treem.reporting.forms import PeriodChoiceForm, ReportForm, ReportTextsForm
+from treem.reporting.models import TEXT_FIELDS
 
 
 class CoordinatorRequiredMixin(LoginRequiredMixin):
@@ -93,3 +98,55 @@ class ReportDownloadView(CoordinatorRequiredMixin, View):
         response["Cache-Control"] = "no-store, private"
         response["X-Content-Type-Options"] = "nosniff"
         return response
+
+
+class ReportTextsView(CoordinatorRequiredMixin, View):
+    """The coordinator's own texts of a period's report (general assessment, difficulties,
+    proposals, directions), written here before generating; saved through an audited service."""
+
+    template_name = "reporting/texts_form.html"
+
+    def render_form(self, request, form, status: int = 200):
+        return render(request, self.template_name, {"form": form}, status=status)
+
+    def get(self, request):
+        chosen = PeriodChoiceForm(request.GET or None, user=request.user)
+        initial = {}
+        if request.GET and chosen.is_valid():
+            data = chosen.cleaned_data
+            initial = {"plan": data["plan"], "year": data["year"], "period": data["period"]}
+            try:
+                period = selectors.period_find(
+                    user=request.user,
+                    year=data["year"],
+                    period=data["period"],
+                    plan=data["plan"],
+                    closed=False,
+                )
+            except ValidationError as exc:
+                form = ReportTextsForm(initial=initial, user=request.user)
+                apply_service_errors(form, exc)
+                return self.render_form(request, form, status=400)
+            texts = selectors.report_texts(user=request.user, period=period)
+            if texts is not None:
+                initial.update({name: getattr(texts, name) for name in TEXT_FIELDS})
+        return self.render_form(request, ReportTextsForm(initial=initial, user=request.user))
+
+    def post(self, request):
+        form = ReportTextsForm(request.POST, user=request.user)
+        if not form.is_valid():
+            return self.render_form(request, form, status=400)
+        data = form.cleaned_data
+        try:
+            period = selectors.period_find(
+                user=request.user, year=data["year"], period=data["period"], plan=data["plan"], closed=False
+            )
+            services.report_texts_save(
+                acting_user=request.user, period=period, **{name: data[name] for name in TEXT_FIELDS}
+            )
+        except ValidationError as exc:
+            apply_service_errors(form, exc)
+            return self.render_form(request, form, status=400)
+        messages.success(request, _("The texts of %(period)s are saved.") % {"period": period.label})
+        query = urlencode({"plan": data["plan"].pk, "year": data["year"], "period": data["period"]})
+        return redirect(f"{reverse('reporting:report_texts')}?{query}")

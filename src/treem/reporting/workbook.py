@@ -1,6 +1,8 @@
-"""The figures of the consolidated report as ``.xlsx``: a sheet of tasks, a sheet of indicators,
-and the agencies' difficulties and proposals. Numbers are written as numbers (not text) so the
-province and the ministry can add them up; a ratio keeps its numerator and denominator."""
+"""The figures of the consolidated report as ``.xlsx``: a sheet of tasks, a sheet of indicators, a
+sheet per table of figures (``figures.figure_tables``, the same as the .docx), the results by lead
+agency, and the difficulties and proposals. Numbers are written as numbers (not text) so the
+province and the ministry can add them up; a ratio keeps its numerator and denominator; a count
+hidden for publication stays hidden ("<5", "x")."""
 
 from __future__ import annotations
 
@@ -8,7 +10,19 @@ import io
 
 import xlsxwriter
 
-from treem.reporting.document import LIGHT_VI, STATUS_VI, period_phrase, plan_reference, timing
+from treem.children.statistics import Shown
+from treem.reporting.document import (
+    AGENCY_COLUMNS,
+    LIGHT_VI,
+    STATUS_VI,
+    against_target,
+    agency_rows,
+    indicator_name,
+    period_phrase,
+    plan_reference,
+    timing,
+)
+from treem.reporting.figures import figure_tables
 from treem.reporting.selectors import ReportData
 
 CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -26,7 +40,6 @@ TASK_HEADER = (
 )
 INDICATOR_HEADER = (
     "STT",
-    "Mã",
     "Chỉ tiêu",
     "Đơn vị tính",
     "Kế hoạch",
@@ -36,9 +49,25 @@ INDICATOR_HEADER = (
     "Mẫu số",
     "Thực hiện",
     "Số đơn vị báo cáo",
+    "So với kế hoạch",
     "Đánh giá",
 )
 CONCERN_HEADER = ("STT", "Cơ quan", "Nhiệm vụ", "Khó khăn, vướng mắc", "Đề xuất, kiến nghị")
+
+
+TEXTS = (
+    ("Đánh giá chung", "assessment"),
+    ("Khó khăn, vướng mắc", "difficulties"),
+    ("Đề xuất, kiến nghị", "proposals"),
+    ("Phương hướng, nhiệm vụ kỳ tới", "next_steps"),
+)
+
+
+def cell_value(cell):
+    """A number stays a number; a hidden count its mark; text as is."""
+    if isinstance(cell, Shown):
+        return cell.hidden or cell.value
+    return cell
 
 
 def report_xlsx(data: ReportData) -> bytes:
@@ -92,8 +121,7 @@ def report_xlsx(data: ReportData) -> bytes:
             0,
             (
                 number,
-                row.indicator.code,
-                row.indicator.name,
+                indicator_name(row),
                 row.indicator.unit_of_measure,
                 row.target,
                 row.baseline_year,
@@ -102,13 +130,41 @@ def report_xlsx(data: ReportData) -> bytes:
                 row.denominator,
                 row.actual,
                 row.reported,
+                against_target(row),
                 LIGHT_VI[row.light],
             ),
             wrap,
         )
-    for column, width in enumerate((5, 14, 60, 14, 12, 10, 14, 12, 12, 12, 12, 12)):
+    for column, width in enumerate((5, 60, 14, 12, 10, 14, 12, 12, 12, 12, 30, 12)):
         indicators.set_column(column, column, width)
     indicators.freeze_panes(3, 0)
+
+    for number, table in enumerate(figure_tables(data), start=3):
+        sheet = book.add_worksheet(f"Bảng {number}")
+        sheet.write(0, 0, f"Bảng {number}. {table.title}", title)
+        sheet.write_row(2, 0, table.columns, bold)
+        for index, row in enumerate(table.rows, start=3):
+            sheet.write_row(index, 0, [cell_value(c) for c in row], wrap)
+        if table.note:
+            sheet.write(4 + len(table.rows), 0, table.note)
+        sheet.set_column(0, 0, 5)
+        sheet.set_column(1, 1, 50)
+        sheet.set_column(2, len(table.columns), 16)
+
+    agencies = book.add_worksheet("Theo cơ quan")
+    agencies.write(0, 0, f"{heading} — kết quả theo cơ quan chủ trì", title)
+    agencies.write_row(2, 0, AGENCY_COLUMNS, bold)
+    for index, row in enumerate(agency_rows(data), start=3):
+        agencies.write_row(index, 0, [int(row[0]), *row[1:]], wrap)
+    agencies.set_column(1, 1, 40)
+
+    texts = book.add_worksheet("Đánh giá của điều phối")
+    texts.write_row(0, 0, ("Nội dung", "Văn bản"), bold)
+    for index, (label, name) in enumerate(TEXTS, start=1):
+        texts.write(index, 0, label, wrap)
+        texts.write(index, 1, getattr(data.texts, name, "") if data.texts is not None else "", wrap)
+    texts.set_column(0, 0, 30)
+    texts.set_column(1, 1, 100)
 
     concerns = book.add_worksheet("Khó khăn - Kiến nghị")
     concerns.write_row(0, 0, CONCERN_HEADER, bold)

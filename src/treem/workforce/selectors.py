@@ -6,7 +6,7 @@ import datetime as dt
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet
 from django.utils import timezone
 
 from treem.geo.models import Unit, UnitLevel
@@ -100,3 +100,25 @@ def staffing_dashboard(*, user, day: dt.date | None = None) -> list[CommuneStaff
             row.statuses.append(NormStatus(norm=norm, have=have, needed=needed, missing=missing))
         rows.append(row)
     return rows
+
+
+@dataclass
+class TrainingSummary:
+    """Courses that started in a period and their participants (the consolidated report's line)."""
+
+    courses: int = 0
+    participants: int = 0
+    attended: int = 0
+    by_kind: dict[str, int] = field(default_factory=dict)  # attended, per kind of participant
+
+
+def training_summary(*, user, start: dt.date, end: dt.date) -> TrainingSummary:
+    """Courses the user may see starting from ``start`` to ``end``, with their participants and
+    those who attended, by kind (staff, collaborators, …); three grouped queries."""
+    courses = course_list(user=user).filter(starts_on__gte=start, starts_on__lte=end)
+    participants = Participant.objects.filter(course__in=courses.values("pk"))
+    summary = TrainingSummary(courses=courses.count(), participants=participants.count())
+    for row in participants.filter(attended=True).values("kind").annotate(n=Count("id")).order_by("kind"):
+        summary.by_kind[row["kind"]] = row["n"]
+    summary.attended = sum(summary.by_kind.values())
+    return summary
