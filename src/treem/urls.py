@@ -7,6 +7,7 @@ from treem.core import dashboard
 from treem.core.api_docs import ApiDocsView
 from treem.core.ratelimit import rate_limited
 from treem.core.views import healthz
+from treem.core.views_search import SearchView
 
 handler400 = "treem.core.views.error_400"
 handler403 = "treem.core.views.error_403"
@@ -15,6 +16,7 @@ handler500 = "treem.core.views.error_500"
 
 urlpatterns = [
     path("", dashboard.HomeView.as_view(), name="home"),
+    path("search/", SearchView.as_view(), name="search"),
     path(
         "login/",
         rate_limited("login")(auth_views.LoginView.as_view(template_name="registration/login.html")),

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser.test_platform import PHONE, text_in
+from tests.browser.test_platform import PHONE, go_to, text_in
 from tests.factories import ChildFactory
 from treem.audit.models import AuditEvent
 from treem.children.models import Child
@@ -47,8 +47,7 @@ def registry(geo):
 
 def test_officer_registers_a_child(page, login, officer_a, geo):
     login(page, officer_a)
-    with page.expect_navigation():
-        page.locator("#nav").get_by_role("link", name=text_in("vi", "Children"), exact=True).click()
+    go_to(page, "nav-children")
     with page.expect_navigation():
         page.get_by_test_id("child-add").click()
     expect(page.locator("main h1")).to_have_text(text_in("vi", "Register a child"))

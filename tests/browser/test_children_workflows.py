@@ -16,7 +16,7 @@ import pytest
 from django.utils import timezone, translation
 
 from tests.browser.test_children import screenshot
-from tests.browser.test_platform import text_in
+from tests.browser.test_platform import go_to, text_in
 from tests.factories import ChildFactory
 from treem.audit.models import AuditEvent
 from treem.children.identity import personal_id_findings
@@ -48,8 +48,14 @@ def vi(message: str) -> str:
 
 
 def open_from_nav(page, label: str) -> None:
-    with page.expect_navigation():
-        page.locator("#nav").get_by_role("link", name=vi(label), exact=True).click()
+    go_to(
+        page,
+        {
+            "Children": "nav-children",
+            "Data quality": "nav-quality",
+            "Child statistics": "nav-child-statistics",
+        }[label],
+    )
 
 
 def submit_main_form(page, form=None) -> None:

@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from tests.browser.test_platform import PHONE, text_in
+from tests.browser.test_platform import PHONE, go_to, text_in
 from treem.audit.models import AuditEvent
 from treem.complaints.models import Complaint
 
@@ -32,8 +32,7 @@ def test_a_complaint_becomes_overdue_is_answered_and_closed(page, login, officer
     today = timezone.localdate()
     received = today - dt.timedelta(days=120)
     login(page, officer_a)
-    with page.expect_navigation():
-        page.locator("#nav").get_by_role("link", name=text_in("vi", "Complaints"), exact=True).click()
+    go_to(page, "nav-complaints")
     with page.expect_navigation():
         page.get_by_test_id("complaint-add").click()
 

@@ -11,7 +11,7 @@ import pytest
 from django.utils import timezone
 
 from tests.browser.test_children import screenshot
-from tests.browser.test_platform import PHONE, text_in
+from tests.browser.test_platform import PHONE, go_to, text_in
 from tests.factories import ChildFactory
 from treem.funding import services
 from treem.funding.models import Donation, TransparencyReport
@@ -66,8 +66,7 @@ def test_donation_shows_in_the_public_report_without_any_child(
     # The commune officer records a donation from a new donor.
     page = new_page()
     login(page, officer_a)
-    with page.expect_navigation():
-        page.get_by_test_id("nav-funding").click()
+    go_to(page, "nav-funding")
     with page.expect_navigation():
         page.locator("main").get_by_role("link", name=vi("Donors"), exact=True).click()
     with page.expect_navigation():

@@ -3,6 +3,8 @@ match the numbers computed by hand (a count summed, a percentage recomputed from
 
 import pytest
 
+from tests.browser.test_platform import go_to
+
 try:
     from playwright.sync_api import expect
 except ImportError:  # the `browser` fixture skips these tests, or fails them in CI
@@ -13,7 +15,7 @@ pytestmark = pytest.mark.browser
 
 def enter_figures(page, commune, figures: dict) -> None:
     """Open the entry page of ``commune`` for 2026 from the menu and type ``figures``."""
-    page.get_by_test_id("nav-indicators").click()
+    go_to(page, "nav-indicators")
     page.get_by_test_id("nav-entry").click()
     page.select_option("#id_unit", str(commune.pk))
     page.fill("#id_period", "2026")
@@ -57,7 +59,7 @@ def test_commune_figures_add_up_to_the_province(new_page, login, geo, officer_a,
 
     page = new_page()
     login(page, coordinator)
-    page.get_by_test_id("nav-indicators").click()
+    go_to(page, "nav-indicators")
     page.select_option("#id_unit", str(geo.province.pk))
     page.fill("#id_year", "2026")
     with page.expect_navigation():

@@ -13,6 +13,7 @@ import pytest
 from docx import Document
 from openpyxl import load_workbook
 
+from tests.browser.test_platform import go_to
 from tests.reporting.records import build_indicators, build_plan
 from treem.audit.models import AuditEvent
 from treem.documents.official import NATIONAL_NAME
@@ -43,8 +44,7 @@ def rows_of(doc, columns):
 def test_the_annual_consolidated_docx_is_generated_and_opens(new_page, login, coordinator, plan):
     page = new_page()
     login(page, coordinator)
-    with page.expect_navigation():
-        page.get_by_test_id("nav-reports").click()
+    go_to(page, "nav-reports")
     page.fill("#id_year", "2026")
     page.select_option("#id_period", "year")
     with page.expect_navigation():

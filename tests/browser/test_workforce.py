@@ -11,7 +11,7 @@ import pytest
 from django.utils import timezone
 from docx import Document
 
-from tests.browser.test_platform import text_in
+from tests.browser.test_platform import go_to, text_in
 from treem.workforce import reference, services
 from treem.workforce.models import Participant, StaffingNorm, StaffMember, TrainingCourse
 
@@ -58,8 +58,7 @@ def test_commune_without_an_officer_appears_on_the_dashboard(
 ):
     page = new_page()
     login(page, coordinator)
-    with page.expect_navigation():
-        page.locator("#nav").get_by_role("link", name=text_in("vi", "Workforce"), exact=True).click()
+    go_to(page, "nav-workforce")
     expect(page).to_have_url(re.compile(r"/workforce/$"))
     flagged_b = page.get_by_test_id(f"commune-{geo.commune_b.pk}")
     expect(flagged_b).to_contain_text(geo.commune_b.name)

@@ -405,6 +405,7 @@ ENDPOINTS: tuple[Endpoint, ...] = (
     ),
     # --- pages for every signed-in user ---
     Endpoint("home", open_to_all="the dashboard; every card counts only what the user may see"),
+    Endpoint("search", open_to_all="the search box; each finder searches the user's restricted records"),
     Endpoint("accounts:profile", open_to_all="the user's own profile"),
     Endpoint(
         "accounts:logout_everywhere", "post", open_to_all="ends the user's own sessions", ok=302, events=1

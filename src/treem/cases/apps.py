@@ -23,10 +23,13 @@ class CasesConfig(AppConfig):
     def ready(self) -> None:
         from treem.cases import checks  # noqa: F401 - registers the field-key system check
         from treem.cases.models import Case, Report
+        from treem.cases.selectors import search_hits
+        from treem.core.search import register_finder
         from treem.geo import reorganisation
 
         # A case follows its commune through reorganisations; a report follows the unit that
         # holds it (a commune, or a province while the place is not known).
         reorganisation.register(Case, "commune")
         reorganisation.register(Report, "unit")
+        register_finder(search_hits)
         post_migrate.connect(load_reference_data, sender=self, dispatch_uid="cases_reference_data")

@@ -220,3 +220,33 @@ def public_communes(province):
         .filter(level=UnitLevel.COMMUNE, path__startswith=province.path)
         .order_by("name")
     )
+
+
+def search_hits(user, text: str) -> list:
+    """Cases by number and reports by tracking code for the site's search box (exact, in scope;
+    the number only: a case is never found by its child or its content)."""
+    from django.utils.translation import gettext as _
+
+    from treem.core.search import Hit
+
+    code = text.strip().upper()
+    if " " in code or len(code) > 20:
+        return []
+    hits = []
+    if user.has_perm("cases.view_case"):
+        for case in Case.objects.restrict(user, "view").filter(number=code).select_related("commune", "step"):
+            hits.append(
+                Hit(
+                    _("Case"),
+                    case.number,
+                    f"{case.commune.label} · {case.step}",
+                    case.get_absolute_url(),
+                    True,
+                )
+            )
+    if user.has_perm("cases.view_report"):
+        for report in Report.objects.restrict(user, "view").filter(tracking_code=code).select_related("unit"):
+            hits.append(
+                Hit(_("Report"), report.tracking_code, report.unit.label, report.get_absolute_url(), True)
+            )
+    return hits

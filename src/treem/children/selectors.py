@@ -13,3 +13,47 @@ def child_list(*, user, filters: dict | None = None) -> QuerySet[Child]:
 
     qs = Child.objects.restrict(user, "view").select_related("commune", "village", "ethnicity")
     return ChildFilterSet(filters or {}, queryset=qs).qs
+
+
+def search_hits(user, text: str) -> list:
+    """Children for the site's search box: an ID number, a record number (``#123``) or a name
+    (each typed word starts a word of the name; near spellings when nothing matches)."""
+    from django.utils.translation import gettext as _
+
+    from treem.children.filtersets import ChildFilterSet
+    from treem.children.search import child_search
+    from treem.core.search import HITS_PER_FINDER, Hit
+
+    if not user.has_perm("children.view_child"):
+        return []
+    visible = Child.objects.restrict(user, "view").select_related("commune")
+    number = text.lstrip("#")
+    digits = text.replace(" ", "")
+    if text.startswith("#") and number.isdigit():
+        found = list(visible.filter(pk=int(number))[:1]) if len(number) < 12 else []
+    else:
+        found = list(
+            ChildFilterSet({"q": text}, queryset=visible).qs.order_by("name_folded", "pk")[:HITS_PER_FINDER]
+        )
+        if not found and not digits.isdigit():
+            found = child_search(queryset=visible, text=text, limit=HITS_PER_FINDER)
+    exact_id = digits.isdigit() and len(digits) == 12
+    return [
+        Hit(
+            kind=_("Child"),
+            title=child.full_name,
+            detail=" · ".join(
+                part
+                for part in (
+                    str(
+                        child.birth_date.strftime("%d/%m/%Y") if child.birth_date else child.birth_year or ""
+                    ),
+                    child.commune.label if child.commune_id else "",
+                )
+                if part
+            ),
+            href=child.get_absolute_url(),
+            exact=(exact_id and child.personal_id == digits) or text.startswith("#"),
+        )
+        for child in found
+    ]
