@@ -206,6 +206,15 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("TREEM_MAX_UPLOAD_BYTES", default=10 * 102
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 # The official national list is ~2 MB; anything far larger is not one.
 TREEM_MAX_IMPORT_BYTES = env.int("TREEM_MAX_IMPORT_BYTES", default=20 * 1024 * 1024)
+# What an uploaded .xlsx / .docx / zip may hold, measured before any parser opens it
+# (core/uploads.py): its parts unpacked together, how many parts, how much one part may shrink
+# when packed, and how deeply its XML (or JSON, YAML) nests.
+TREEM_UPLOAD_MAX_UNPACKED_BYTES = env.int("TREEM_UPLOAD_MAX_UNPACKED_BYTES", default=50 * 1024 * 1024)
+TREEM_UPLOAD_MAX_ENTRIES = env.int("TREEM_UPLOAD_MAX_ENTRIES", default=2000)
+TREEM_UPLOAD_MAX_RATIO = env.int("TREEM_UPLOAD_MAX_RATIO", default=100)
+TREEM_UPLOAD_MAX_DEPTH = env.int("TREEM_UPLOAD_MAX_DEPTH", default=64)
+# An import stops checking rows at this many problems: the report lists them and says it stopped.
+TREEM_IMPORT_MAX_ERRORS = env.int("TREEM_IMPORT_MAX_ERRORS", default=1000)
 
 # --- Backups (`treem backup` / `treem restore`, core/backup.py) -----------------------------
 # A passphrase set here encrypts every backup (AES-256-GCM, key from scrypt); --key-file FILE

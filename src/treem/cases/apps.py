@@ -23,8 +23,9 @@ class CasesConfig(AppConfig):
     def ready(self) -> None:
         from treem.cases import checks  # noqa: F401 - registers the field-key system check
         from treem.cases.models import Case, Report
-        from treem.cases.selectors import search_hits
+        from treem.cases.selectors import search_hits, worklist_items
         from treem.core.search import register_finder
+        from treem.core.worklist import register_worklist
         from treem.geo import reorganisation
 
         # A case follows its commune through reorganisations; a report follows the unit that
@@ -32,4 +33,5 @@ class CasesConfig(AppConfig):
         reorganisation.register(Case, "commune")
         reorganisation.register(Report, "unit")
         register_finder(search_hits)
+        register_worklist(worklist_items)
         post_migrate.connect(load_reference_data, sender=self, dispatch_uid="cases_reference_data")

@@ -417,6 +417,14 @@ class AttachmentForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["file"].help_text = self.fields["file"].help_text % {"mb": max_bytes() // (1024 * 1024)}
 
+    def clean_file(self):
+        from treem.core.uploads import check_upload
+
+        upload = self.cleaned_data.get("file")
+        if upload is not None:
+            check_upload(upload, name=upload.name)  # a .docx / .xlsx measured before it is opened
+        return upload
+
 
 # --- the public web form ----------------------------------------------------------------------
 

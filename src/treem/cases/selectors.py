@@ -250,3 +250,85 @@ def search_hits(user, text: str) -> list:
                 Hit(_("Report"), report.tracking_code, report.unit.label, report.get_absolute_url(), True)
             )
     return hits
+
+
+WORKLIST_LIMIT = 20
+
+
+def worklist_items(user) -> list:
+    """What waits for ``user`` in child protection (``core.worklist``): reports to screen in their
+    units, deadlines of cases they work on, plans and closures they must decide, transfers their
+    commune must accept, referrals waiting for an agency's answer. Cases by number only."""
+    from django.utils.translation import gettext as _
+
+    from treem.cases.choices import PlanStatus, ReferralStatus
+    from treem.cases.models import Plan, Referral
+    from treem.core.worklist import WorkItem
+
+    items: list[WorkItem] = []
+    if user.has_perm("cases.add_case"):
+        rule = settings.TREEM_CASE_DEADLINES.get("initial_assessment", {})
+        hours = rule.get("hours", 12) if isinstance(rule, dict) else 12
+        for report in reports_waiting(user=user).order_by("received_at", "pk")[:WORKLIST_LIMIT]:
+            items.append(
+                WorkItem(
+                    _("Report to screen"),
+                    f"{report.tracking_code} · {report.unit.label}",
+                    report.get_absolute_url(),
+                    report.received_at + dt.timedelta(hours=hours),
+                )
+            )
+    if not user.has_perm("cases.view_case"):
+        return items
+    mine = Case.objects.restrict(user, "view").filter(pk__in=Case.objects.filter(member_q(user)).values("pk"))
+    deadlines = (
+        Deadline.objects.filter(case__in=mine.values("pk"), met_at__isnull=True, case__status="open")
+        .select_related("case")
+        .order_by("due_at", "pk")[:WORKLIST_LIMIT]
+    )
+    for deadline in deadlines:
+        items.append(
+            WorkItem(
+                deadline.get_kind_display(),
+                deadline.case.number,
+                deadline.case.get_absolute_url(),
+                deadline.due_at,
+            )
+        )
+    if user.has_perm("cases.approve_case"):
+        supervised = Case.objects.restrict(user, "view").filter(supervisor=user, status="open")
+        plans = (
+            Plan.objects.filter(case__in=supervised.values("pk"), status=PlanStatus.SUBMITTED)
+            .select_related("case")
+            .order_by("submitted_at", "pk")[:WORKLIST_LIMIT]
+        )
+        for plan in plans:
+            items.append(WorkItem(_("Plan to approve"), plan.case.number, plan.case.get_absolute_url(), None))
+        for case in supervised.filter(closure_requested_at__isnull=False).order_by("closure_requested_at")[
+            :WORKLIST_LIMIT
+        ]:
+            items.append(WorkItem(_("Closure to decide"), case.number, case.get_absolute_url(), None))
+    for transfer in transfers_incoming(user=user)[:WORKLIST_LIMIT]:
+        items.append(
+            WorkItem(
+                _("Transfer to accept"),
+                f"{transfer.case.number} · {transfer.from_commune.label}",
+                transfer.get_absolute_url(),
+                None,
+            )
+        )
+    referrals = (
+        Referral.objects.filter(case__in=mine.values("pk"), status=ReferralStatus.SENT)
+        .select_related("case", "agency")
+        .order_by("pk")[:WORKLIST_LIMIT]
+    )
+    for referral in referrals:
+        items.append(
+            WorkItem(
+                _("Referral waiting for an answer"),
+                f"{referral.case.number} · {referral.agency_label}",
+                referral.case.get_absolute_url(),
+                None,
+            )
+        )
+    return items

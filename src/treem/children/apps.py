@@ -22,12 +22,14 @@ class ChildrenConfig(AppConfig):
 
     def ready(self) -> None:
         from treem.children.models import Child, Household
-        from treem.children.selectors import search_hits
+        from treem.children.selectors import search_hits, worklist_items
         from treem.core.search import register_finder
+        from treem.core.worklist import register_worklist
         from treem.geo import reorganisation
 
         # Children and households follow their commune through reorganisations.
         reorganisation.register(Child, "commune")
         reorganisation.register(Household, "commune")
         register_finder(search_hits)
+        register_worklist(worklist_items)
         post_migrate.connect(load_reference_data, sender=self, dispatch_uid="children_reference_data")

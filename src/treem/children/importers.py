@@ -42,6 +42,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NamedTuple
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
 from django.db import IntegrityError, connection, transaction
@@ -55,6 +56,7 @@ from treem.children.choices import DisabilityLevel, SchoolingStatus, Sex
 from treem.children.models import Child, Ethnicity, Household
 from treem.core.scope import unit_in_scope, user_scope_paths
 from treem.core.text import fold
+from treem.core.uploads import UnsafeUpload, check_archive
 from treem.geo.models import Unit, UnitLevel
 
 logger = logging.getLogger(__name__)
@@ -392,6 +394,7 @@ class ImportResult:
     households_created: int = 0
     error_count: int = 0
     errors: list[RowError] = field(default_factory=list)  # the first ERRORS_KEPT
+    stopped_at_row: int | None = None  # checking stopped there: TREEM_IMPORT_MAX_ERRORS problems
     written: bool = False
     report_path: Path | None = None
 
@@ -471,12 +474,18 @@ def _file_kind(path: Path, name: str) -> str:
     return "csv"
 
 
-def _scan_sheet_xml(path: Path, member: str) -> tuple[list[str], bool]:
-    """Merged ranges and whether any formula is present, by streaming the sheet's raw XML."""
+def _scan_sheet_xml(path: Path, member: str) -> tuple[list[str], bool, int]:
+    """Merged ranges, whether any formula is present and how many rows, from the sheet's raw XML.
+
+    The rows are counted from the ``<row>`` elements, never taken from ``<dimension>``: a program
+    (or an attacker) may write any size there, and the progress bar would believe it.
+    """
     merged: list[str] = []
     has_formula = False
+    rows = 0
     merge_re = re.compile(rb'<(?:\w+:)?mergeCell\s[^>]*?ref="([A-Z]+[0-9]+(?::[A-Z]+[0-9]+)?)"')
     formula_re = re.compile(rb"<(?:\w+:)?f[\s>/]")
+    row_re = re.compile(rb"<(?:\w+:)?row[\s>/]")
     tail = b""
     with zipfile.ZipFile(path) as archive, archive.open(member) as raw:
         while chunk := raw.read(1 << 20):
@@ -485,14 +494,21 @@ def _scan_sheet_xml(path: Path, member: str) -> tuple[list[str], bool]:
             # A match cut by the chunk boundary is found whole in the next round (tail kept).
             cut = max(0, len(data) - 512)
             merged.extend(m.group(1).decode() for m in merge_re.finditer(data) if m.end() <= cut)
+            rows += sum(1 for m in row_re.finditer(data) if m.start() < cut)
             tail = data[cut:]
         merged.extend(m.group(1).decode() for m in merge_re.finditer(tail))
-    return merged, has_formula
+        rows += len(row_re.findall(tail))
+    return merged, has_formula, rows
 
 
-def _read_xlsx(path: Path) -> _Source:
+def _read_xlsx(path: Path, *, measured: bool = False) -> _Source:
     import openpyxl
 
+    if not measured:
+        try:
+            check_archive(path)  # sizes, parts, XML: before openpyxl opens anything
+        except UnsafeUpload as exc:
+            raise ChildImportError(exc.messages, code=exc.code) from exc
     try:
         book = openpyxl.load_workbook(path, read_only=True, data_only=True, keep_links=False)
     except Exception as exc:  # openpyxl raises many kinds on a damaged or foreign zip
@@ -513,7 +529,7 @@ def _read_xlsx(path: Path) -> _Source:
             % {"count": len(sheets), "sheet": sheet.title}
         )
     member = getattr(sheet, "_worksheet_path", "").lstrip("/")
-    merged, has_formula = _scan_sheet_xml(path, member) if member else ([], True)
+    merged, has_formula, total = _scan_sheet_xml(path, member) if member else ([], True, None)
     if merged:
         shown = ", ".join(merged[:10]) + (" …" if len(merged) > 10 else "")
         raise ChildImportError(
@@ -524,7 +540,6 @@ def _read_xlsx(path: Path) -> _Source:
             % {"sheet": sheet.title, "cells": shown},
             code="merged_cells",
         )
-    total = sheet.max_row
     sheet.reset_dimensions()  # a wrong <dimension> written by some programs must not cut rows short
 
     def rows() -> Iterator[tuple[int, list]]:
@@ -643,10 +658,13 @@ def _encoding_error(line: int | None = None) -> ChildImportError:
     return ChildImportError(message, code="encoding")
 
 
-def open_source(path: Path, name: str) -> _Source:
-    """Open an uploaded file as rows, refusing what is not the template's kind of file."""
+def open_source(path: Path, name: str, *, measured: bool = False) -> _Source:
+    """Open an uploaded file as rows, refusing what is not the template's kind of file.
+
+    A workbook is measured first (``core.uploads``) unless ``measured`` says it was already.
+    """
     kind = _file_kind(path, name)
-    return _read_xlsx(path) if kind == "xlsx" else _read_csv(path)
+    return _read_xlsx(path, measured=measured) if kind == "xlsx" else _read_csv(path)
 
 
 # --- parsing one row --------------------------------------------------------------------------
@@ -943,6 +961,8 @@ class _Importer:
         self.seen_records: dict[int, int] = {}
         self.matched: dict[int, int] = {}
         self.error_count = 0
+        # Past this many problems the check stops: the report lists them and says so.
+        self.max_errors = max(1, settings.TREEM_IMPORT_MAX_ERRORS)
         self.errors: list[RowError] = []
         self.errors_path = work / "errors.csv"
         self.errors_file = self.errors_path.open("w", encoding="utf-8", newline="")
@@ -1094,6 +1114,8 @@ class _Importer:
     def flush_errors(self) -> None:
         self.batch_errors.sort(key=lambda e: e.row)
         for item in self.batch_errors:
+            if self.error_count >= self.max_errors:
+                break
             self.error_count += 1
             if len(self.errors) < ERRORS_KEPT:
                 self.errors.append(item)
@@ -1561,6 +1583,8 @@ def children_import(
             importer.errors_file.close()
         result.error_count = importer.error_count
         result.errors = importer.errors
+        if result.stopped_at_row is not None:
+            result.notices.append(stopped_message(result))
         if result.error_count:
             if report_path is not None:
                 write_error_report(importer.errors_path, Path(report_path), result)
@@ -1570,6 +1594,13 @@ def children_import(
             return result
         _write_pass(importer, work / "rows.jsonl", valid, result)
     return result
+
+
+def stopped_message(result: ImportResult) -> str:
+    return _(
+        "Checking stopped at row %(row)s after the first %(count)s problems: the rows after it were "
+        "not checked."
+    ) % {"row": result.stopped_at_row, "count": result.error_count}
 
 
 def _check_pass(importer: _Importer, source: _Source, result: ImportResult, spill: Path) -> int:
@@ -1631,11 +1662,18 @@ def _check_pass(importer: _Importer, source: _Source, result: ImportResult, spil
             parsed = importer.parse(number, values)
             if parsed is not None and importer.check_duplicates(parsed):
                 batch.append(parsed)
+            if importer.error_count + len(importer.batch_errors) >= importer.max_errors:
+                flush()
+                if importer.error_count >= importer.max_errors:
+                    result.stopped_at_row = number
+                    break
             pending += 1
             if pending >= BATCH:
                 flush()
                 pending = 0
             if importer.progress and result.rows % BATCH == 0:
+                if total is not None and total < result.rows:
+                    total = None  # an estimate (CSV) fell short: unknown rather than past 100 %
                 importer.progress("check", result.rows, total)
         if not header_found:
             raise ChildImportError(
@@ -1923,6 +1961,8 @@ def write_error_report(errors_csv: Path, destination: Path, result: ImportResult
             _("%(errors)s problems in %(rows)s rows read; nothing was imported.")
             % {"errors": result.error_count, "rows": result.rows},
         )
+        if result.stopped_at_row is not None:
+            sheet.write_string(2, 0, stopped_message(result))
         headers = [_("Row"), _("Column"), _("Value"), _("Reason")]
         for col, text in enumerate(headers):
             sheet.write_string(3, col, text, bold)

@@ -57,3 +57,29 @@ def search_hits(user, text: str) -> list:
         )
         for child in found
     ]
+
+
+def worklist_items(user) -> list:
+    """What waits for ``user`` in the registry (``core.worklist``): possible duplicates to review
+    in their communes (one item for the list; names are not shown on the home page)."""
+    from django.urls import reverse
+    from django.utils.translation import gettext as _
+    from django.utils.translation import ngettext
+
+    from treem.children.models_duplicates import DuplicateCandidate
+    from treem.core.worklist import WorkItem
+
+    if not user.has_perm("children.change_child"):
+        return []
+    pending = DuplicateCandidate.objects.restrict(user, "view").pending().count()
+    if not pending:
+        return []
+    return [
+        WorkItem(
+            _("Data quality"),
+            ngettext("%(n)d possible duplicate to review", "%(n)d possible duplicates to review", pending)
+            % {"n": pending},
+            reverse("children:duplicate_list"),
+            count=pending,
+        )
+    ]

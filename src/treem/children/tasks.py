@@ -29,6 +29,7 @@ def import_result(result: importers.ImportResult, report_token: str) -> dict:
         "ok": result.ok,
         "notices": [str(n) for n in result.notices],
         "error_count": result.error_count,
+        "stopped_at_row": result.stopped_at_row,
         "errors": [e._asdict() for e in result.errors],
         "report_token": report_token if result.report_path else "",
     }

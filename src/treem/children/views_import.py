@@ -35,6 +35,7 @@ from treem.children.importers import ChildImportError
 from treem.children.models import Child
 from treem.children.tasks import EXPORT_KIND, IMPORT_KIND
 from treem.core.forms import apply_service_errors
+from treem.core.uploads import check_upload
 from treem.jobs import files as job_files
 from treem.jobs.models import JobStatus
 from treem.jobs.services import job_enqueue
@@ -90,6 +91,7 @@ class ChildImportForm(forms.Form):
             raise forms.ValidationError(
                 _("The file is larger than %(limit)s MB.") % {"limit": limit // (1024 * 1024)}
             )
+        check_upload(upload, name=upload.name)  # a workbook is measured before it is parsed or stored
         return upload
 
 
@@ -171,7 +173,7 @@ class ChildImportView(_PermissionMixin, View):
 
 def _check_kind(path: Path, file_name: str) -> None:
     """Refuse at once a file that is no spreadsheet of the template's kind (read from its content)."""
-    source = importers.open_source(path, file_name)
+    source = importers.open_source(path, file_name, measured=True)  # measured by the form
     source.rows.close()
 
 

@@ -7,6 +7,7 @@ from treem.accounts.models import Agency, User
 from treem.accounts.roles import role_label
 from treem.audit.models import AuditEvent
 from treem.audit.selectors import audit_chain_verify
+from treem.core.worklist import worklist
 from treem.geo.models import PlacementReview, PlacementStatus, Unit, UnitLevel
 
 # Parts of the home page that apps add (``register_section``): ``func(request)`` returns the
@@ -48,6 +49,7 @@ class HomeView(LoginRequiredMixin, TemplateView):
             ctx["recent_events"] = AuditEvent.objects.restrict(user, "view").select_related("content_type")[
                 :8
             ]
+        ctx["work"], ctx["work_total"] = worklist(user)
         ctx["sections"] = [part for part in (func(self.request) for func in _SECTIONS) if part]
         if "system_admin" in roles or user.is_superuser:
             ctx["chain"] = audit_chain_verify() if AuditEvent.objects.count() <= 20000 else None

@@ -42,6 +42,7 @@ from django.utils.translation import gettext as _
 from treem.audit.services import audit_record
 from treem.core.scope import ScopeError
 from treem.core.text import fold
+from treem.core.uploads import check_json
 from treem.geo.models import SuccessionKind, Unit, UnitLevel, UnitSuccession
 from treem.geo.services import unit_reparent
 
@@ -530,6 +531,7 @@ def parse_gso(raw: bytes | str, *, name: str, effective: dt.date | None = None) 
     effective = effective or default_effective()
     if not raw.strip():
         raise UnitImportError(_("%(file)s is empty.") % {"file": name})
+    check_json(raw, name=name)  # nesting measured first: json recurses into every level
     try:
         document = json.loads(raw)
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -109,6 +110,15 @@ class ImportForm(forms.Form):
         help_text=_("Columns: indicator, unit, period, numerator, denominator, comment (codes, not names)."),
         widget=forms.ClearableFileInput(attrs={"class": "form-control", "accept": ".xlsx"}),
     )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        limit = settings.TREEM_MAX_IMPORT_BYTES
+        if upload.size > limit:
+            raise forms.ValidationError(
+                _("The file is larger than %(limit)s MB.") % {"limit": limit // (1024 * 1024)}
+            )
+        return upload
 
 
 class UnlockForm(forms.Form):

@@ -15,6 +15,7 @@ Rules
 from __future__ import annotations
 
 import datetime as dt
+import zlib
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -30,6 +31,7 @@ from django.utils.translation import gettext as _
 
 from treem.audit.services import audit_record, diff, snapshot
 from treem.core.scope import ScopeError, scope_require
+from treem.core.uploads import UnsafeUpload, check_upload
 from treem.geo.models import Unit, UnitLevel
 from treem.indicators import computed, formula
 from treem.indicators.choices import ApprovalStatus, CommuneCategory, IndicatorKind, PeriodType, ValueSource
@@ -46,6 +48,9 @@ from treem.indicators.periods import Period, parse_period, unit_exists_in
 
 MAX_NUMBER = Decimal(10) ** (DIGITS - DECIMALS) - 1
 IMPORT_MAX_ROWS = 50_000
+# What openpyxl raises on XML it cannot read (ElementTree's ParseError and lxml's errors are
+# SyntaxErrors); core.uploads refuses these files first, this is the second line.
+UNREADABLE_XML = (SyntaxError, BadZipFile, zlib.error, EOFError, RecursionError)
 IMPORT_HEADERS = {
     "indicator": {"indicator", "indicator_code", "code", "mã chỉ tiêu", "ma chi tieu", "chỉ tiêu"},
     "unit": {"unit", "unit_code", "orgunit", "mã đơn vị", "ma don vi", "đơn vị"},
@@ -367,10 +372,13 @@ def values_import(*, acting_user, path: Path | str) -> ImportResult:
 
     if not acting_user.has_perm("indicators.add_indicatorvalue"):
         raise ValidationError(_("You may not import indicator figures."))
+    check_upload(path)  # sizes, parts and XML measured before openpyxl opens anything
     try:
         workbook = load_workbook(path, read_only=True, data_only=True)
     except (InvalidFileException, BadZipFile, OSError, KeyError, ValueError) as exc:
         raise ValidationError(_("The file is not an Excel workbook (.xlsx).")) from exc
+    except UNREADABLE_XML as exc:
+        raise UnsafeUpload(f"openpyxl: {exc!r}") from exc
     try:
         sheet = workbook.worksheets[0]
         lines = sheet.iter_rows(values_only=True)
@@ -408,6 +416,8 @@ def values_import(*, acting_user, path: Path | str) -> ImportResult:
                     cell("comment"),
                 )
             )
+    except UNREADABLE_XML as exc:
+        raise UnsafeUpload(f"openpyxl: {exc!r}") from exc
     finally:
         workbook.close()
     if not raw_rows:

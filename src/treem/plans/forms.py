@@ -37,6 +37,14 @@ class PlanLoadForm(forms.Form):
         help_text=_("In the layout of the bundled file: plans/data/ke-hoach-7947-kh-ubnd.yaml."),
     )
 
+    def clean_file(self):
+        from treem.plans.loader import MAX_FILE_BYTES
+
+        upload = self.cleaned_data.get("file")
+        if upload and upload.size > MAX_FILE_BYTES:  # refused before it is read into memory
+            raise forms.ValidationError(_("The plan file is too large (at most 2 MB)."))
+        return upload
+
     def clean(self):
         data = super().clean()
         if not data.get("bundled") and not data.get("file"):

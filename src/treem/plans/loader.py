@@ -22,6 +22,7 @@ from treem.accounts import services as accounts_services
 from treem.accounts.models import Agency, AgencyKind, AgencySuccession, User
 from treem.audit.services import audit_record
 from treem.core.scope import scope_require
+from treem.core.uploads import check_json, check_yaml
 from treem.geo.models import Unit, UnitLevel
 from treem.plans import services
 from treem.plans.models import COORDINATE, LegalBasis, Plan, Recurrence, ReportingPeriod, Section, Task
@@ -51,8 +52,14 @@ def read_plan_file(content: bytes, name: str = "") -> dict:
         text = content.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise ValidationError(_("The plan file must be UTF-8 text (YAML or JSON).")) from exc
+    is_json = name.lower().endswith(".json")
+    # Nesting and YAML aliases measured before the parser builds anything.
+    if is_json:
+        check_json(text, name=name)
+    else:
+        check_yaml(text, name=name)
     try:
-        data = json.loads(text) if name.lower().endswith(".json") else yaml.safe_load(text)
+        data = json.loads(text) if is_json else yaml.safe_load(text)
     except (ValueError, yaml.YAMLError) as exc:
         raise ValidationError(
             _("The plan file could not be read: %(error)s") % {"error": str(exc)[:200]}
