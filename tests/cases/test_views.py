@@ -220,3 +220,19 @@ def test_a_deadline_met_late_reads_overdue_on_the_case_page(client, geo, worker_
     assert 'data-state="met"' not in text
     text = client.get(fresh.get_absolute_url()).content.decode()
     assert 'data-state="met"' in text and "met in time" in text and "met_late" not in text
+
+
+@pytest.mark.django_db
+def test_the_case_list_says_who_the_case_waits_for(client, geo, worker_a, supervisor_a):
+    case = open_case(worker_a, geo.commune_a, supervisor=supervisor_a)
+    client.force_login(worker_a)
+
+    def waiting() -> str:
+        page = client.get(reverse("cases:case_list"))
+        return next(c for c in page.context["object_list"] if c.pk == case.pk), page.content.decode()
+
+    _case, text = waiting()
+    assert "The case workers" in text
+    submitted_plan(case, worker_a)
+    found, text = waiting()
+    assert found.plan_waiting and f"{supervisor_a}: approve the plan" in text

@@ -89,10 +89,14 @@ def case_list(*, user, filters: dict | None = None) -> QuerySet[Case]:
     """Cases in the user's scope, each annotated ``is_member`` (lists show content only for those)."""
     from treem.cases.filtersets import CaseFilterSet
 
+    from treem.cases.choices import PlanStatus
+    from treem.cases.models import Plan
+
     member = Case.objects.filter(pk=OuterRef("pk")).filter(member_q(user))
+    plan_waiting = Plan.objects.filter(case=OuterRef("pk"), status=PlanStatus.SUBMITTED)
     qs = (
         Case.objects.restrict(user, "view")
-        .annotate(is_member=Exists(member))
+        .annotate(is_member=Exists(member), plan_waiting=Exists(plan_waiting))
         .select_related("step", "commune", "child", "supervisor")
     )
     return CaseFilterSet(filters or {}, queryset=qs, request=None, user=user).qs
