@@ -87,9 +87,8 @@ def case_access(user, case: Case) -> CaseAccessInfo:
 
 def case_list(*, user, filters: dict | None = None) -> QuerySet[Case]:
     """Cases in the user's scope, each annotated ``is_member`` (lists show content only for those)."""
-    from treem.cases.filtersets import CaseFilterSet
-
     from treem.cases.choices import PlanStatus
+    from treem.cases.filtersets import CaseFilterSet
     from treem.cases.models import Plan
 
     member = Case.objects.filter(pk=OuterRef("pk")).filter(member_q(user))
