@@ -31,6 +31,14 @@ ENDPOINTS = (
         ok=302,
     ),
     Endpoint("notifications:read_all", "post", open_to_all="marks one's own notifications read", ok=302),
+    Endpoint("notifications:preferences", open_to_all="one's own e-mail preferences"),
+    Endpoint(
+        "notifications:preferences",
+        "post",
+        open_to_all="one's own e-mail preferences (an empty form turns every e-mail off)",
+        ok=302,
+        events=1,
+    ),
     # Statistics on abuse: case workers (exact) and leadership (publication); nobody else.
     Endpoint("cases:statistics", denied="no_role_a"),
     Endpoint("cases:statistics_export", denied="no_role_a", events=1),

@@ -63,9 +63,10 @@ def test_inactive_users_get_nothing(officer_a):
 
 
 def test_the_bell_counts_unread_notifications(client, officer_a, officer_b):
-    notify(officer_a, "Một", "/", email=False)
-    notify(officer_a, "Hai", "/", email=False)
-    notify(officer_b, "Của người khác", "/", email=False)
+    # (links to other pages than the home page: opening a notification's page marks it read)
+    notify(officer_a, "Một", "/children/", email=False)
+    notify(officer_a, "Hai", "/cases/", email=False)
+    notify(officer_b, "Của người khác", "/children/", email=False)
     client.force_login(officer_a)
     text = client.get(reverse("home")).content.decode()
     assert 'data-testid="nav-notifications"' in text

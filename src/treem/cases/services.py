@@ -58,6 +58,7 @@ from treem.cases.selectors import is_member, is_worker, working_calendar
 from treem.children.models import MINOR_AGE_LIMIT, Child
 from treem.core.scope import ScopeError, scope_require, unit_in_scope
 from treem.geo.models import Unit, UnitLevel
+from treem.notifications.events import announce
 
 CLOCK_SKEW = dt.timedelta(minutes=5)  # a received time this far ahead of the server is still "now"
 TRACKING_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read out over the phone
@@ -325,6 +326,7 @@ def report_receive(
     report.full_clean()
     report.save()
     audit_record(acting_user, "cases.report.received", report, changes=diff(None, snapshot(report)))
+    announce("cases.report.received", report, actor=acting_user)
     return report
 
 
@@ -388,6 +390,7 @@ def report_receive_online(
     report.full_clean()
     report.save()
     audit_record(None, "cases.report.received_online", report, changes=diff(None, snapshot(report)))
+    announce("cases.report.received", report)
     return report
 
 
@@ -626,6 +629,7 @@ def case_open(
             "workers": [None, sorted(w.get_username() for w in workers)],
         },
     )
+    announce("cases.case.assigned", case, actor=acting_user, added=workers, supervisor=supervisor)
     return case
 
 
@@ -876,6 +880,7 @@ def plan_submit(*, acting_user, case: Case) -> Plan:
         _("Plan v%(version)s submitted for approval") % {"version": plan.version},
     )
     audit_record(acting_user, "cases.plan.submitted", plan, changes=diff(before, snapshot(plan)))
+    announce("cases.plan.submitted", plan, actor=acting_user)
     return plan
 
 
@@ -914,6 +919,7 @@ def plan_approve(*, acting_user, case: Case, comments: str = "") -> Plan:
         plan,
         changes={**diff(before, snapshot(plan)), "step": ["plan_drafted", step.code]},
     )
+    announce("cases.plan.approved", plan, actor=acting_user)
     return plan
 
 
@@ -936,6 +942,7 @@ def plan_reject(*, acting_user, case: Case, comments: str) -> Plan:
         step=case.step,
     )
     audit_record(acting_user, "cases.plan.rejected", plan, changes=diff(before, snapshot(plan)))
+    announce("cases.plan.rejected", plan, actor=acting_user)
     return plan
 
 
@@ -972,6 +979,7 @@ def case_close_request(*, acting_user, case: Case, note: str) -> Case:
     case.save(update_fields=["closure_requested_at", "closure_requested_by", "closure_note", "updated_at"])
     _event(case, acting_user, "closure_requested", _("Closing the case requested"))
     audit_record(acting_user, "cases.case.closure_requested", case)
+    announce("cases.case.closure_requested", case, actor=acting_user)
     return case
 
 
@@ -1020,6 +1028,7 @@ def case_close_reject(*, acting_user, case: Case, comments: str) -> Case:
     Note.objects.create(case=case, author=acting_user, written_at=_now(), text=_text(comments))
     _event(case, acting_user, "closure_refused", _("Closing the case refused"))
     audit_record(acting_user, "cases.case.closure_refused", case)
+    announce("cases.case.closure_refused", case, actor=acting_user)
     return case
 
 
@@ -1029,6 +1038,7 @@ def case_assign(*, acting_user, case: Case, workers: Iterable | None = None, sup
     _require_group(acting_user, case)
     _require_open(case)
     changes: dict[str, list] = {}
+    added: list = []
     if workers is not None:
         workers = list(workers)
         if not workers:
@@ -1036,6 +1046,8 @@ def case_assign(*, acting_user, case: Case, workers: Iterable | None = None, sup
         for worker in workers:
             _check_worker_candidate(worker, case.commune, "workers")
         old = sorted(u.get_username() for u in case.workers.all())
+        previous = set(case.workers.values_list("pk", flat=True))
+        added = [w for w in workers if w.pk not in previous]
         case.workers.set(workers)
         changes["workers"] = [old, sorted(u.get_username() for u in workers)]
     if supervisor is not None and supervisor.pk != case.supervisor_id:
@@ -1050,6 +1062,8 @@ def case_assign(*, acting_user, case: Case, workers: Iterable | None = None, sup
         raise ValidationError(_("Nothing to change."))
     _event(case, acting_user, "assigned", _("Assignment changed"))
     audit_record(acting_user, "cases.case.assigned", case, changes=changes)
+    new_supervisor = supervisor if "supervisor" in changes else None
+    announce("cases.case.assigned", case, actor=acting_user, added=added, supervisor=new_supervisor)
     return case
 
 
@@ -1080,6 +1094,7 @@ def case_share(*, acting_user, case: Case, user, reason: str) -> Case:
         changes={"shared_with": [None, user.get_username()]},
         reason=reason,
     )
+    announce("cases.case.shared", case, actor=acting_user, user=user)
     return case
 
 
@@ -1181,6 +1196,7 @@ def referral_create(
         % {"service": referral.get_service_display(), "agency": referral.agency_label},
     )
     audit_record(acting_user, "cases.referral.sent", referral, changes=diff(None, snapshot(referral)))
+    announce("cases.referral.sent", referral, actor=acting_user)
     return referral
 
 
@@ -1214,6 +1230,7 @@ def referral_accept(*, acting_user, referral: Referral) -> Referral:
         % {"agency": referral.agency_label, "service": referral.get_service_display()},
     )
     audit_record(acting_user, "cases.referral.accepted", referral, changes=diff(before, snapshot(referral)))
+    announce("cases.referral.accepted", referral, actor=acting_user)
     return referral
 
 
@@ -1236,6 +1253,7 @@ def referral_reject(*, acting_user, referral: Referral, reason: str) -> Referral
         % {"agency": referral.agency_label, "service": referral.get_service_display()},
     )
     audit_record(acting_user, "cases.referral.rejected", referral, changes=diff(before, snapshot(referral)))
+    announce("cases.referral.rejected", referral, actor=acting_user)
     return referral
 
 
@@ -1326,6 +1344,7 @@ def transfer_request(*, acting_user, case: Case, to_commune: Unit, reason: str) 
         transfer,
         changes={"to_commune": [None, to_commune.name], "reason": [None, REDACTED]},
     )
+    announce("cases.transfer.requested", transfer, actor=acting_user)
     return transfer
 
 
@@ -1404,6 +1423,7 @@ def transfer_accept(*, acting_user, transfer: Transfer, workers: Iterable = (), 
         _("Transferred from %(old)s to %(new)s") % {"old": old_commune.name, "new": commune.name},
     )
     audit_record(acting_user, "cases.case.transferred", case, changes=changes)
+    announce("cases.transfer.accepted", transfer, actor=acting_user)
     return case
 
 
@@ -1425,6 +1445,7 @@ def transfer_refuse(*, acting_user, transfer: Transfer, reason: str) -> Transfer
     audit_record(
         acting_user, "cases.transfer.refused", transfer, changes={"status": ["requested", "refused"]}
     )
+    announce("cases.transfer.refused", transfer, actor=acting_user)
     return transfer
 
 

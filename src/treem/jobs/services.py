@@ -77,6 +77,25 @@ def _job_create(*, acting_user, kind, subject, arguments, input_file, unit) -> J
     return job
 
 
+def job_enqueue_system(*, kind: str, subject: str = "", arguments: dict[str, Any] | None = None) -> Job:
+    """Queue a job no user asked for (the e-mails of notifications), in the site's language.
+
+    It has no owner: only administrators see it. Runs at once with ``TREEM_JOBS_INLINE``.
+    """
+    if registry.find(kind) is None:
+        raise ValidationError(_("There is no kind of job named “%(kind)s”.") % {"kind": kind}, code="kind")
+    job = Job(
+        kind=kind,
+        subject=subject[:255],
+        arguments=arguments or {},
+        language=settings.LANGUAGE_CODE,
+        max_attempts=settings.TREEM_JOBS_MAX_ATTEMPTS,
+    )
+    job.full_clean()
+    job.save()
+    return _run_now_if_inline(job)
+
+
 def job_retry(*, acting_user, job: Job) -> Job:
     """Queue a failed or interrupted job again, for its owner (audited)."""
     job = _job_requeue(acting_user=acting_user, job=job)

@@ -230,7 +230,23 @@ def _finish(
     elif status == JobStatus.DONE:
         files.remove(job.input_file)
     job.refresh_from_db()
+    if updated:
+        _announce_end(job)
     return job
+
+
+def _announce_end(job: Job) -> None:
+    """Tell the job's owner it finished or failed (notifications/events.py)."""
+    from treem.notifications.events import announce
+
+    kind = {JobStatus.DONE: "jobs.job.done", JobStatus.FAILED: "jobs.job.failed"}.get(job.status)
+    if kind is None or job.requested_by_id is None:
+        return
+    try:
+        with transaction.atomic():
+            announce(kind, job)
+    except Exception:  # the job's outcome is recorded; a notification that fails must not undo it
+        logger.exception("job %s: could not notify its owner", job.pk)
 
 
 def run_inline(job: Job) -> Job | None:

@@ -4,6 +4,9 @@ A ``Notification`` is one line in a user's inbox: a short text that never holds 
 (a case shows by its number), a link to the page it is about, read or not. ``notify`` writes it
 and, unless told otherwise, sends the same text by e-mail.
 
+An ``EmailPreference`` says whether a user wants e-mail for one kind of event (the kinds are the
+entries of ``events.EVENTS``); without one, the kind's default applies. In-app is always on.
+
 A ``DeadlineAlert`` remembers that a deadline of a case was announced in a state (due soon,
 overdue, escalated to the supervisor), so that the periodic check sends each alert once.
 """
@@ -18,8 +21,8 @@ from django.utils.translation import gettext_lazy as _
 from treem.core.scope import ACTIONS, RestrictedQuerySet
 
 
-class NotificationQuerySet(RestrictedQuerySet):
-    """A notification is its recipient's only: nobody else sees it, whatever their role."""
+class OwnQuerySet(RestrictedQuerySet):
+    """Records that are one user's only (``owner_field``): nobody else sees them, whatever their role."""
 
     def restrict(self, user, action: str = "view") -> RestrictedQuerySet:
         if action not in ACTIONS:
@@ -28,7 +31,11 @@ class NotificationQuerySet(RestrictedQuerySet):
             return self.none()
         if action not in ("view", "change"):
             return self.none()
-        return self.filter(recipient=user)
+        return self.filter(**{self.model.owner_field: user})
+
+
+class NotificationQuerySet(OwnQuerySet):
+    """A notification is its recipient's only."""
 
     def unread(self):
         return self.filter(read_at__isnull=True)
@@ -39,6 +46,7 @@ class Notification(models.Model):
 
     # The recipient's units (declared for the system check); ``restrict`` limits to the recipient.
     scope_path_lookup = "recipient__unit_assignments__unit__path"
+    owner_field = "recipient"
 
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -52,6 +60,9 @@ class Notification(models.Model):
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     read_at = models.DateTimeField(_("read at"), null=True, blank=True)
     emailed = models.BooleanField(_("sent by e-mail"), default=False)
+    emailed_at = models.DateTimeField(
+        _("e-mailed at"), null=True, blank=True, help_text=_("Empty while the e-mail waits in the job queue.")
+    )
 
     objects = NotificationQuerySet.as_manager()
 
@@ -67,6 +78,35 @@ class Notification(models.Model):
     @property
     def is_read(self) -> bool:
         return self.read_at is not None
+
+
+class EmailPreference(models.Model):
+    """Whether a user wants e-mail for one kind of event (no row: the kind's default)."""
+
+    scope_path_lookup = "user__unit_assignments__unit__path"
+    owner_field = "user"
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.CASCADE,
+        related_name="notification_email_preferences",
+    )
+    kind = models.CharField(_("kind of event"), max_length=64)
+    email = models.BooleanField(_("send by e-mail"), default=True)
+
+    objects = OwnQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("e-mail preference")
+        verbose_name_plural = _("e-mail preferences")
+        ordering = ["user_id", "kind"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "kind"], name="notifications_preference_once_per_kind")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.kind}: {'e-mail' if self.email else 'in-app only'}"
 
 
 class AlertState(models.TextChoices):

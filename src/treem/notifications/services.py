@@ -1,9 +1,11 @@
-"""Writes of notifications: ``notify`` (for every app), marking read.
+"""Writes of notifications: ``notify`` (for every app), e-mail preferences, marking read.
 
-``notify(user, text, link)`` is the one call other apps make (the deadline checks, later the
-plans' reminders). The text is shown as it is: callers pass a translated sentence that names a
-record by its number or title, never a case's content. The e-mail leaves when the caller's
-transaction commits (``on_commit``): work that is rolled back sends nothing.
+``notify(user, text, link)`` is the low-level call (the deadline checks use it); services announce
+what they did through ``events.announce``, which finds the recipients in the event table and calls
+it. The text is shown as it is: callers pass a translated sentence that names a record by its
+number or title, never a case's content. The e-mail follows the user's preference for the kind
+(``category``) and is queued as a background job when the caller's transaction commits
+(``on_commit``): work that is rolled back sends nothing.
 """
 
 from __future__ import annotations
@@ -11,24 +13,53 @@ from __future__ import annotations
 import logging
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from treem.audit.services import audit_record
 from treem.core.scope import ScopeError
-from treem.notifications.models import Notification
+from treem.notifications.models import EmailPreference, Notification
 
 logger = logging.getLogger(__name__)
 TEXT_LIMIT = 255
+
+
+def wants_email(user, kind: str) -> bool:
+    """The user's choice for ``kind`` (no choice made: the kind's default, on unless declared off)."""
+    from treem.notifications.events import EVENTS
+
+    choice = EmailPreference.objects.filter(user=user, kind=kind).values_list("email", flat=True).first()
+    if choice is not None:
+        return choice
+    entry = EVENTS.get(kind)
+    return entry.email_default if entry else True
 
 
 def notify(user, text: str, link: str = "", *, email: bool = True, category: str = "") -> Notification | None:
     """Put ``text`` (with a ``link`` to the page concerned) in ``user``'s inbox, and e-mail it.
 
     Inactive users and users without an account get nothing (returns None). The e-mail goes only
-    to users with an address, after the surrounding transaction commits.
+    to users with an address who did not turn e-mail off for ``category``, through the job queue
+    after the surrounding transaction commits.
     """
+    notification = _notification_write(user, text, link, email=email, category=category)
+    if notification is not None and notification.emailed:
+        _email_on_commit([notification.pk])
+    return notification
+
+
+def notify_many(users, text: str, link: str = "", *, category: str = "") -> list[Notification]:
+    """``notify`` for several users, with one e-mail job for them all."""
+    written = [_notification_write(user, text, link, email=True, category=category) for user in users]
+    written = [n for n in written if n is not None]
+    _email_on_commit([n.pk for n in written if n.emailed])
+    return written
+
+
+def _notification_write(user, text, link, *, email: bool, category: str) -> Notification | None:
     if user is None or not getattr(user, "pk", None) or not user.is_active:
         return None
     text = str(text)
@@ -36,12 +67,23 @@ def notify(user, text: str, link: str = "", *, email: bool = True, category: str
         recipient=user, text=text[:TEXT_LIMIT], link=link or "", category=category[:40]
     )
     notification.full_clean()
-    send = bool(email and user.email)
-    notification.emailed = send
+    notification.emailed = bool(email and user.email and wants_email(user, category))
     notification.save()
-    if send:
-        transaction.on_commit(lambda: _send_email(user.email, text, link))
     return notification
+
+
+def _email_on_commit(ids: list[int]) -> None:
+    if ids:
+        transaction.on_commit(lambda: _email_job_enqueue(ids))
+
+
+def _email_job_enqueue(ids: list[int]) -> None:
+    from treem.jobs.services import job_enqueue_system
+    from treem.notifications.tasks import EMAIL_KIND
+
+    job_enqueue_system(
+        kind=EMAIL_KIND, subject=f"{len(ids)} notification(s)", arguments={"notifications": ids}
+    )
 
 
 def email_body(text: str, link: str) -> str:
@@ -54,12 +96,76 @@ def email_body(text: str, link: str) -> str:
     return "\n".join(lines)
 
 
-def _send_email(address: str, text: str, link: str) -> None:
-    subject = f"[treem] {text}"[:150].replace("\n", " ")
-    try:
-        send_mail(subject, email_body(text, link), settings.DEFAULT_FROM_EMAIL, [address])
-    except Exception:  # the inbox holds the notification; a mail server that is down is logged
-        logger.exception("could not send a notification e-mail to %s", address)
+def notifications_email(ids: list[int]) -> tuple[int, int]:
+    """Send the e-mails of these notifications not sent yet (the job's work); returns (sent, failed)."""
+    sent = failed = 0
+    pending = (
+        Notification.objects.filter(pk__in=ids, emailed=True, emailed_at__isnull=True)
+        .select_related("recipient")
+        .order_by("pk")
+    )
+    for notification in pending:
+        address = notification.recipient.email
+        if not address or not notification.recipient.is_active:
+            continue
+        subject = f"[treem] {notification.text}"[:150].replace("\n", " ")
+        try:
+            send_mail(
+                subject,
+                email_body(notification.text, notification.link),
+                settings.DEFAULT_FROM_EMAIL,
+                [address],
+            )
+        except Exception:  # the inbox holds the notification; the job fails and may be retried
+            logger.exception("could not send the e-mail of notification %s", notification.pk)
+            failed += 1
+            continue
+        Notification.objects.filter(pk=notification.pk).update(emailed_at=timezone.now())
+        sent += 1
+    return sent, failed
+
+
+@transaction.atomic
+def email_preferences_save(*, acting_user, choices: dict[str, bool]) -> dict[str, list]:
+    """Record the user's own e-mail choice per kind of event (audited); returns the changes."""
+    from treem.notifications.events import EVENTS
+
+    if not (acting_user and acting_user.is_authenticated and acting_user.is_active):
+        raise ScopeError("notifications.change_emailpreference")
+    unknown = sorted(set(choices) - set(EVENTS))
+    if unknown:
+        raise ValidationError(_("Unknown kinds of event: %(kinds)s.") % {"kinds": ", ".join(unknown)})
+    own = EmailPreference.objects.restrict(acting_user, "change")
+    current = {p.kind: p for p in own.select_for_update()}
+    changes: dict[str, list] = {}
+    for kind, email in choices.items():
+        email = bool(email)
+        before = current[kind].email if kind in current else EVENTS[kind].email_default
+        if before == email:
+            continue
+        EmailPreference.objects.update_or_create(user=acting_user, kind=kind, defaults={"email": email})
+        changes[kind] = [before, email]
+    if changes:
+        audit_record(acting_user, "notifications.preferences.changed", acting_user, changes=changes)
+    return changes
+
+
+def notifications_mark_opened(*, acting_user, paths: list[str]) -> tuple[int, int]:
+    """The user opened a page: mark read their unread notifications that link to it.
+
+    One indexed query (recipient, read_at) counts the unread and those linking here; a second
+    marks these read, only when there are any. Returns (unread left, marked read).
+    """
+    from django.db.models import Count, Q
+
+    unread = Notification.objects.restrict(acting_user, "change").unread()
+    if not paths:
+        return unread.count(), 0
+    counts = unread.aggregate(total=Count("pk"), here=Count("pk", filter=Q(link__in=paths)))
+    here = counts["here"] or 0
+    if here:
+        here = unread.filter(link__in=paths).update(read_at=timezone.now())
+    return (counts["total"] or 0) - here, here
 
 
 def notification_mark_read(*, acting_user, notification: Notification) -> Notification:

@@ -9,4 +9,5 @@ urlpatterns = [
     path("", views.NotificationListView.as_view(), name="list"),
     path("<int:pk>/open/", views.NotificationOpenView.as_view(), name="open"),
     path("read-all/", views.NotificationReadAllView.as_view(), name="read_all"),
+    path("preferences/", views.EmailPreferencesView.as_view(), name="preferences"),
 ]

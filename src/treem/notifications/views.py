@@ -1,16 +1,19 @@
-"""The inbox page: one's own notifications, newest first; open one (marks it read), mark all read."""
+"""The inbox page: one's own notifications, newest first; open one (marks it read), mark all read;
+and one's e-mail preferences (per kind of event; in-app notifications are always on)."""
 
 from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import ListView
 
 from treem.notifications import selectors, services
+from treem.notifications.events import kinds
 
 
 class NotificationListView(LoginRequiredMixin, ListView):
@@ -48,3 +51,29 @@ class NotificationReadAllView(LoginRequiredMixin, View):
         count = services.notifications_mark_all_read(acting_user=request.user)
         messages.success(request, _("%(count)s notifications marked read.") % {"count": count})
         return redirect("notifications:list")
+
+
+class EmailPreferencesView(LoginRequiredMixin, View):
+    """Every signed-in user chooses, per kind of event, whether it also comes by e-mail."""
+
+    template_name = "notifications/preferences.html"
+
+    def get(self, request):
+        return self.render(request)
+
+    def post(self, request):
+        chosen = set(request.POST.getlist("email"))
+        choices = {kind: kind in chosen for kind, _label in kinds()}
+        changes = services.email_preferences_save(acting_user=request.user, choices=choices)
+        if changes:
+            messages.success(request, _("Your e-mail preferences were saved."))
+        else:
+            messages.info(request, _("Nothing changed."))
+        return redirect("notifications:preferences")
+
+    def render(self, request):
+        email = selectors.email_choices(user=request.user)
+        rows = [{"kind": kind, "label": label, "email": email[kind]} for kind, label in kinds()]
+        return TemplateResponse(
+            request, self.template_name, {"rows": rows, "has_address": bool(request.user.email)}
+        )
