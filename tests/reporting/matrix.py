@@ -30,6 +30,10 @@ def _form(side) -> dict:
     return {"plan": side.consolidated_plan.pk, "year": str(YEAR), "period": "year", "issuer": "committee"}
 
 
+def _texts(side) -> dict:
+    return {**_form(side), "assessment": "Đánh giá chung của kỳ báo cáo."}
+
+
 C = "coordinator"
 ENDPOINTS = (
     # The form lists the user's own report jobs, never another province's.
@@ -44,6 +48,19 @@ ENDPOINTS = (
         permitted=C,
         denied="officer_a",
         data=_form,
+        ok=302,
+        events=1,
+        out_status=400,
+    ),
+    # The coordinator's texts: the page, and saving them (audited); another province's plan is not
+    # among the form's choices (400).
+    Endpoint("reporting:report_texts", permitted=C, denied="officer_a"),
+    Endpoint(
+        "reporting:report_texts",
+        "post",
+        permitted=C,
+        denied="officer_a",
+        data=_texts,
         ok=302,
         events=1,
         out_status=400,

@@ -175,3 +175,155 @@ def build_indicators(*, province, commune_a, commune_b, commune_elsewhere=None) 
             denominator=None if denominator is None else Decimal(denominator),
         )
     return s
+
+
+def build_activity(*, geo, coordinator, officer_a, officer_b) -> SimpleNamespace:
+    """A year of what treem records beside the plan, in province 48, through the apps' services
+    where they exist: children in special-circumstance groups (seven with a disability, enough to be
+    published exactly; two harmed by violence, hidden as "<5"), complaints and a child's petition,
+    two campaigns, a training course, a budget line, donations, an inspection with recommendations,
+    child-friendly scores."""
+    from tests.complaints.records import register
+    from tests.factories import ChildFactory
+    from treem.campaigns import services as campaign_services
+    from treem.children.models import Child, CircumstanceGroup, CircumstanceMembership
+    from treem.funding import services as funding_services
+    from treem.plans.models import Inspection, Recommendation
+    from treem.workforce import services as workforce_services
+    from treem.workforce.models import Participant
+
+    s = SimpleNamespace()
+    disability, _c = CircumstanceGroup.objects.get_or_create(
+        code="d", defaults={"name": "Trẻ em khuyết tật", "is_special_circumstance": True, "sort_order": 4}
+    )
+    violence, _c = CircumstanceGroup.objects.get_or_create(
+        code="i", defaults={"name": "Trẻ em bị bạo lực", "is_special_circumstance": True, "sort_order": 9}
+    )
+    for n in range(9):
+        child = ChildFactory(
+            full_name=f"Trẻ Thử {n}",
+            commune=geo.commune_a if n % 2 else geo.commune_b,
+            sex="female" if n % 3 else "male",
+            birth_date=dt.date(2015, 1 + n, 1),
+            birth_year=2015,
+        )
+        # Five with a disability before the year, two more who entered it in the year.
+        if n < 7:
+            entered = dt.date(2024, 5, 1) if n < 5 else dt.date(YEAR, 3, 1)
+            CircumstanceMembership.objects.create(child=child, group=disability, entered_on=entered)
+        else:
+            CircumstanceMembership.objects.create(child=child, group=violence, entered_on=dt.date(YEAR, 4, 1))
+    Child.objects.update(created_at=timezone.make_aware(dt.datetime(2024, 1, 1)))
+
+    for kind, received, closed in (
+        ("complaint", dt.date(YEAR, 3, 2), dt.date(YEAR, 3, 20)),
+        ("complaint", dt.date(YEAR, 5, 4), None),
+        ("petition", dt.date(YEAR, 6, 1), None),
+    ):
+        entry = register(officer_a, geo.commune_a, kind=kind, received_on=received)
+        if closed:
+            type(entry).objects.filter(pk=entry.pk).update(answered_on=closed, closed_on=closed)
+
+    campaign_common = {
+        "channels": ["direct"],
+        "materials": "",
+    }
+    campaign_services.campaign_create(
+        acting_user=officer_a,
+        unit=geo.commune_a,
+        agency=geo.agency_a,
+        title="Tháng hành động vì trẻ em",
+        starts_on=dt.date(YEAR, 6, 1),
+        ends_on=dt.date(YEAR, 6, 30),
+        reach_people=1200,
+        reach_children=800,
+        budget_used=15_000_000,
+        **campaign_common,
+    )
+    campaign_services.campaign_create(
+        acting_user=officer_b,
+        unit=geo.commune_b,
+        agency=geo.agency_b,
+        title="Trung thu cho em",
+        starts_on=dt.date(YEAR, 9, 20),
+        ends_on=dt.date(YEAR, 9, 25),
+        reach_people=300,
+        reach_children=250,
+        budget_used=4_500_000,
+        **campaign_common,
+    )
+
+    course = workforce_services.course_create(
+        acting_user=officer_a,
+        unit=geo.commune_a,
+        topic="Kỹ năng phòng chống xâm hại trẻ em",
+        organiser=geo.agency_a,
+        starts_on=dt.date(YEAR, 4, 10),
+        ends_on=dt.date(YEAR, 4, 11),
+    )
+    for n, (kind, attended) in enumerate(
+        (("staff", True), ("staff", True), ("parent", True), ("child", False))
+    ):
+        Participant.objects.create(course=course, full_name=f"Học viên {n}", kind=kind, attended=attended)
+
+    line = funding_services.budget_line_create(
+        acting_user=coordinator,
+        agency=geo.department,
+        unit=geo.commune_a,
+        programme=None,
+        year=YEAR,
+        source="state_provincial",
+        title="Tập huấn cán bộ xã",
+        planned_vnd=12_000_000,
+    )
+    for kind, amount in (("allocation", 10_000_000), ("spending", 7_500_000)):
+        funding_services.budget_entry_add(
+            acting_user=coordinator,
+            line=line,
+            kind=kind,
+            amount=amount,
+            document_number="123/QĐ-UBND",
+            document_date=dt.date(YEAR, 1, 15),
+        )
+    donor = funding_services.donor_create(
+        acting_user=officer_a, unit=geo.commune_a, kind="business", name="Công ty Sao Mai"
+    )
+    gift = funding_services.donation_record(
+        acting_user=officer_a,
+        donor=donor,
+        unit=geo.commune_a,
+        received_on=dt.date(YEAR, 2, 1),
+        kind="cash",
+        purpose="education",
+        amount=20_000_000,
+    )
+    funding_services.donation_use_record(
+        acting_user=officer_a,
+        donation=gift,
+        used_on=dt.date(YEAR, 8, 15),
+        amount_vnd=8_000_000,
+        description="Học bổng cho 16 em",
+    )
+
+    inspection = Inspection.objects.create(
+        unit=geo.province,
+        title="Kiểm tra công tác trẻ em tại Phường An",
+        inspected_unit=geo.commune_a,
+        starts_on=dt.date(YEAR, 5, 10),
+        ends_on=dt.date(YEAR, 5, 12),
+        status="done",
+    )
+    for deadline, closed in (
+        (dt.date(YEAR, 7, 1), dt.date(YEAR, 6, 20)),
+        (dt.date(YEAR, 8, 1), dt.date(YEAR, 9, 1)),
+        (dt.date(YEAR, 9, 1), None),
+    ):
+        Recommendation.objects.create(
+            inspection=inspection,
+            text="Bố trí cộng tác viên",
+            owner=geo.agency_a,
+            deadline=deadline,
+            closed_on=closed,
+        )
+    s.course, s.line, s.gift, s.inspection = course, line, gift, inspection
+    return s
