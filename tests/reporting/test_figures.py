@@ -32,7 +32,7 @@ from treem.complaints.selectors import complaint_summary
 from treem.core.scope import ScopeError
 from treem.funding.choices import Purpose
 from treem.funding.selectors import budget_totals, transparency_figures
-from treem.indicators.selectors import child_friendly_ranking, indicator_table
+from treem.indicators.selectors import child_friendly_ranking, child_friendly_summary, indicator_table
 from treem.plans import selectors as plan_selectors
 from treem.plans.models import (
     Inspection,
@@ -144,13 +144,12 @@ def _expected_tables(user, unit, period) -> dict[str, list[list[str]]]:
         ["5", "Số vụ việc đã đóng hồ sơ", totals["closed"].text],
     ]
 
-    ranking = child_friendly_ranking(user=user, unit=unit, year=year)
-    passed = sum(1 for r in ranking if r.passed)
+    cf = child_friendly_summary(child_friendly_ranking(user=user, unit=unit, year=year))
     out[f"Xã, phường phù hợp với trẻ em năm {year} (Quyết định 06/2019/QĐ-TTg)"] = [
-        ["1", "Số xã, phường", str(len(ranking))],
-        ["2", "Số xã, phường đã chấm điểm", str(sum(1 for r in ranking if r.scores))],
-        ["3", "Số xã, phường đạt chuẩn", str(passed)],
-        ["", "Tỷ lệ xã, phường đạt chuẩn", pct(passed, len(ranking))],
+        ["1", "Số xã, phường", str(cf.communes)],
+        ["2", "Số xã, phường đã chấm điểm", str(cf.scored)],
+        ["3", "Số xã, phường đạt chuẩn", str(cf.passed)],
+        ["", "Tỷ lệ xã, phường đạt chuẩn", pct(cf.passed, cf.communes)],
     ]
 
     summaries, total = yearly_summary(user=user, year=year)

@@ -318,6 +318,24 @@ def child_friendly_ranking(*, user, unit: Unit, year: int) -> list[Ranking]:
     return out
 
 
+@dataclass
+class RankingSummary:
+    """The ranking page's line (and the consolidated report's): communes, scored, passed."""
+
+    communes: int
+    scored: int
+    passed: int
+
+
+def child_friendly_summary(ranking: list[Ranking]) -> RankingSummary:
+    """How many communes of ``child_friendly_ranking`` were scored and met the standard."""
+    return RankingSummary(
+        communes=len(ranking),
+        scored=sum(1 for r in ranking if r.scores),
+        passed=sum(1 for r in ranking if r.passed),
+    )
+
+
 def export_rows(*, user, period: str, under: Under = "period", unit: Unit | None = None) -> list[dict]:
     """Every visible value of a period, one row per indicator and unit, for the ministry's exchange."""
     values = visible_values(user).filter(period=period).select_related("indicator", "unit", "scope_unit")

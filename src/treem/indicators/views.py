@@ -239,7 +239,7 @@ class RankingView(ScopedQuerysetMixin, View):
                 ranking=[
                     {"r": r, "total": show(r.total), "width": min(100, int(r.total / 10))} for r in ranking
                 ],
-                passed=sum(1 for r in ranking if r.passed),
+                passed=selectors.child_friendly_summary(ranking).passed,
             )
         return render(request, "indicators/ranking.html", ctx)
 

@@ -218,13 +218,6 @@ class InspectionFigures:
 
 
 @dataclass
-class ChildFriendly:
-    communes: int = 0
-    passed: int = 0
-    scored: int = 0  # communes with at least one criterion scored
-
-
-@dataclass
 class Facts:
     """What treem knows of the period beyond the plan's reports, each from its page's selector."""
 
@@ -242,7 +235,7 @@ class Facts:
     budget: funding_selectors.Totals
     transparency: dict
     inspections: InspectionFigures
-    child_friendly: ChildFriendly
+    child_friendly: indicator_selectors.RankingSummary
 
 
 @dataclass
@@ -395,11 +388,7 @@ def facts(*, user: User, unit: Unit, period: ReportingPeriod) -> Facts:
         budget=funding_selectors.budget_totals(user=user, year=year),
         transparency=funding_selectors.transparency_figures(unit=unit, year=year),
         inspections=inspection_figures(user=user, unit=unit, start=start, end=end),
-        child_friendly=ChildFriendly(
-            communes=len(ranking),
-            passed=sum(1 for r in ranking if r.passed),
-            scored=sum(1 for r in ranking if r.scores),
-        ),
+        child_friendly=indicator_selectors.child_friendly_summary(ranking),
     )
 
 
