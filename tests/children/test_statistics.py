@@ -503,7 +503,7 @@ def test_query_count_does_not_grow_with_the_children(client, kids, coordinator):
         ({"rows": "height"}, "rows", "Unknown breakdown “height”."),
         ({"columns": "colour"}, "columns", "Unknown breakdown “colour”."),
         ({"rows": "sex", "columns": "sex"}, "columns", "a breakdown other than the rows'"),
-        ({"day": "31/02/2025"}, "day", "Enter a valid date."),
+        ({"day": "31/02/2025"}, "day", "Enter the date as day/month/year, for example 15/03/2020."),
         ({"day": "01/01/2099"}, "day", "The day cannot be in the future."),
         ({"years": "50"}, "years", "less than or equal to 20"),
         ({"unit": "abc"}, "unit", "The unit must be given by its number."),

@@ -7,9 +7,10 @@ from django.utils.translation import gettext_lazy as _
 
 from treem.accounts.models import Agency
 from treem.campaigns.models import CalendarKind, Campaign, Channel, RecurringEvent
+from treem.core.forms import DATE_ATTRS
 from treem.geo.models import Unit, UnitLevel
 
-DATE_WIDGET = {"placeholder": "dd/mm/yyyy", "inputmode": "numeric", "autocomplete": "off"}
+DATE_WIDGET = DATE_ATTRS
 CHECK = {"class": "form-check-input"}
 UNIT_CHOICES_LIMIT = 600
 

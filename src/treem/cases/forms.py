@@ -18,10 +18,11 @@ from treem.cases.choices import (
     RiskLevel,
 )
 from treem.cases.models import CaseTransition, HarmKind, RiskFactor
+from treem.core.forms import DATE_ATTRS
 from treem.geo.models import Unit, UnitLevel
 
 DATETIME_WIDGET = {"placeholder": "dd/mm/yyyy hh:mm", "autocomplete": "off"}
-DATE_WIDGET = {"placeholder": "dd/mm/yyyy", "inputmode": "numeric", "autocomplete": "off"}
+DATE_WIDGET = DATE_ATTRS
 UNIT_CHOICES_LIMIT = 500
 
 
@@ -468,6 +469,9 @@ class PublicReportForm(forms.Form):
     # Bots fill every field: a person never sees this one.
     leave_empty = forms.CharField(label=_("Leave this field empty"), required=False)
     started = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    # Checked by the service (so that the typed text comes back with the message), marked for people.
+    required_for_people = ("province", "summary")
 
     def __init__(self, *args, communes_url: str = "", **kwargs):
         from treem.cases.selectors import public_communes, public_provinces

@@ -25,6 +25,7 @@ from django.views import View
 
 from treem.audit.services import audit_record
 from treem.cases import statistics
+from treem.core.forms import DATE_ATTRS
 from treem.core.scope import unit_in_scope
 from treem.core.views import plain_text
 from treem.geo.models import Unit, UnitLevel
@@ -36,7 +37,7 @@ ROW_HEADERS = {
     "age_band": gettext_lazy("Age"),
     "setting": gettext_lazy("Setting"),
 }
-DATE_WIDGET = {"placeholder": "dd/mm/yyyy", "inputmode": "numeric", "class": "form-control"}
+DATE_WIDGET = {**DATE_ATTRS, "class": "form-control"}
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 

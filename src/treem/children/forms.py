@@ -17,9 +17,10 @@ from treem.children.choices import (
     Sex,
 )
 from treem.children.models import Child, CircumstanceGroup, Ethnicity, Household
+from treem.core.forms import DATE_ATTRS
 from treem.geo.models import Unit, UnitLevel
 
-DATE_WIDGET = {"placeholder": "dd/mm/yyyy", "inputmode": "numeric", "autocomplete": "off"}
+DATE_WIDGET = DATE_ATTRS
 
 
 def date_field(label, *, required: bool = True) -> forms.DateField:

@@ -9,12 +9,11 @@ from django.utils.translation import gettext_lazy as _
 from treem.accounts.models import Agency
 from treem.complaints.choices import ComplaintKind, SenderKind
 from treem.complaints.models import Complaint
+from treem.core.forms import DATE_ATTRS
 from treem.geo.models import Unit, UnitLevel
 
 DATE_WIDGET = {
-    "placeholder": "dd/mm/yyyy",
-    "inputmode": "numeric",
-    "autocomplete": "off",
+    **DATE_ATTRS,
     "class": "form-control",
 }
 TEXT = {"class": "form-control"}

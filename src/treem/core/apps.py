@@ -1,5 +1,17 @@
+from django import forms
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
+
+# Every date field of every form says how to type a date when it cannot read one. Set when the
+# app configs are imported, before any form class (and its fields' messages) exists.
+forms.DateField.default_error_messages = {
+    **forms.DateField.default_error_messages,
+    "invalid": _("Enter the date as day/month/year, for example 15/03/2020."),
+}
+forms.DateTimeField.default_error_messages = {
+    **forms.DateTimeField.default_error_messages,
+    "invalid": _("Enter the date and time as day/month/year hour:minute, for example 15/03/2020 14:30."),
+}
 
 
 class CoreConfig(AppConfig):

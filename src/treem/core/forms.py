@@ -10,3 +10,8 @@ def apply_service_errors(form, exc: ValidationError) -> None:
             form.add_error(field if field in form.fields else None, errors)
     else:
         form.add_error(None, exc)
+
+
+# The attributes of every date input: the format shown, and a keypad with digits and "." (any of
+# "/", "-", "." or no separator is read: formats/*/formats.py DATE_INPUT_FORMATS).
+DATE_ATTRS = {"placeholder": "dd/mm/yyyy", "inputmode": "decimal", "autocomplete": "off"}

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from treem.accounts.models import Agency
 from treem.children.models import Child
+from treem.core.forms import DATE_ATTRS
 from treem.funding import money
 from treem.funding.choices import (
     CURRENCIES,
@@ -22,7 +23,7 @@ from treem.funding.choices import (
 from treem.funding.models import MANAGE_BUDGET_PERMISSION, Donor, PriorityArea, Programme
 from treem.geo.models import Unit, UnitLevel
 
-DATE_WIDGET = {"placeholder": "dd/mm/yyyy", "inputmode": "numeric", "autocomplete": "off"}
+DATE_WIDGET = DATE_ATTRS
 AMOUNT_WIDGET = {"inputmode": "numeric", "autocomplete": "off", "placeholder": "1.500.000"}
 CHECK = {"class": "form-check-input"}
 CHILD_CHOICES_LIMIT = 1500

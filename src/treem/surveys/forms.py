@@ -7,13 +7,14 @@ from decimal import Decimal
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from treem.core.forms import DATE_ATTRS
 from treem.geo.models import Unit, UnitLevel
 from treem.surveys.choices import QuestionKind, SubjectKind
 from treem.surveys.exporters import EXACT, PUBLICATION
 from treem.surveys.models import Question, Survey, SurveyResponse, show_number
 from treem.surveys.services import AMBIGUOUS_NUMBER_RE, LOCKED_WHEN_OPEN
 
-DATE_WIDGET = {"placeholder": "dd/mm/yyyy", "inputmode": "numeric", "autocomplete": "off"}
+DATE_WIDGET = DATE_ATTRS
 CHECK = {"class": "form-check-input"}
 # A unit list longer than this keeps the provinces only (a system administrator sees all).
 UNIT_CHOICES_LIMIT = 400

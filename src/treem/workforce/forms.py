@@ -6,6 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from treem.accounts.models import Agency
+from treem.core.forms import DATE_ATTRS
 from treem.geo.models import Unit, UnitLevel
 from treem.workforce.models import (
     Employment,
@@ -16,7 +17,7 @@ from treem.workforce.models import (
     TrainingCourse,
 )
 
-DATE_WIDGET = {"placeholder": "dd/mm/yyyy", "inputmode": "numeric", "autocomplete": "off"}
+DATE_WIDGET = DATE_ATTRS
 UNIT_CHOICES_LIMIT = 600
 
 
