@@ -103,3 +103,40 @@ def future_period(plan, coordinator):
         due_on=today + dt.timedelta(days=30),
         number=2,
     )
+
+
+@pytest.fixture
+def demo_register(geo):
+    """The demo's register of agencies (treem.core.demo.data) on the test geography, renamed
+    to Đà Nẵng (today) and Quảng Nam (before 01/07/2025): the province's agencies of today, the
+    former Quảng Nam departments with their successors, and the communes' People's Committees."""
+    from treem.accounts.models import Agency, AgencySuccession
+    from treem.core.demo import data
+
+    geo.province.name, geo.province.kind = "Thành phố Đà Nẵng", "Thành phố"
+    geo.province.save(update_fields=["name", "kind"])
+    geo.old_province.name, geo.old_province.kind = "Tỉnh Quảng Nam", "Tỉnh"
+    geo.old_province.save(update_fields=["name", "kind"])
+    geo.department.delete()  # the demo's health department has the province's name in its own
+    by_name = {}
+    for name, short, kind in data.PROVINCIAL_AGENCIES:
+        by_name[name] = Agency.objects.create(
+            unit=geo.province, name=name, short_name=short, kind=kind, valid_from=data.REORG
+        )
+    for name, short, kind, successors, note in data.FORMER_AGENCIES:
+        old = Agency.objects.create(
+            unit=geo.old_province, name=name, short_name=short, kind=kind, valid_to=data.BEFORE
+        )
+        for successor in successors:
+            AgencySuccession.objects.create(
+                predecessor=old, successor=by_name[successor], effective=data.REORG, note=note
+            )
+    return {a.short_name: a for a in Agency.objects.all()}
+
+
+@pytest.fixture
+def demo_reporter(geo, demo_register):
+    """The demo's agency reporter (``baocao``): staff of the education department."""
+    return UserFactory(
+        username="baocao", roles=["agency_reporter"], units=[geo.province], agency=demo_register["Sở GD&ĐT"]
+    )

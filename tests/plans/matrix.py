@@ -13,6 +13,7 @@ from treem.plans.models import (
     Inspection,
     PeriodKind,
     Plan,
+    PlanAgency,
     ProgressReport,
     Recommendation,
     ReportingPeriod,
@@ -68,6 +69,9 @@ def records(side, tag, personas) -> None:
         activities=f"Báo cáo {token}",
     )
     services.report_submit(acting_user=user, report=side.plans_report)
+    side.plans_named = PlanAgency.objects.create(
+        plan=side.plans_plan, code=f"{token}-X", name=f"Ban {token} (chưa rõ)"
+    )
     side.plans_inspection = services.inspection_create(
         acting_user=user,
         unit=province,
@@ -154,10 +158,21 @@ ENDPOINTS = (
         denied="officer_a",
         data=_plan_file,
         ok=302,
-        events=3,  # the plan, its task, the load
+        events=4,  # the plan, the agency it names bound to the register, its task, the load
         out_status=400,  # another province: "not one of your units"
     ),
     Endpoint("plans:plan_detail", permitted=C, denied="no_role_a", record="plans_plan"),
+    Endpoint("plans:agency_review", permitted=C, denied="officer_a", record="plans_plan"),
+    Endpoint(
+        "plans:agency_review",
+        "post",
+        permitted=C,
+        denied="officer_a",
+        record="plans_plan",
+        data=lambda side: {"named": side.plans_named.pk, "agency": side.agency.pk},
+        ok=302,
+        events=1,  # the choice (no task waits on the name)
+    ),
     Endpoint("plans:period_add", permitted=C, denied="officer_a", record="plans_plan"),
     Endpoint(
         "plans:period_add",

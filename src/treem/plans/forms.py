@@ -13,6 +13,7 @@ from treem.plans.models import (
     InspectionStatus,
     PeriodKind,
     Plan,
+    PlanAgency,
 )
 
 DATE_WIDGET = {"placeholder": "dd/mm/yyyy", "inputmode": "numeric", "autocomplete": "off"}
@@ -85,6 +86,22 @@ class DecideForm(forms.Form):
         label=_("Decision"), choices=[("accept", _("Accept")), ("return", _("Return for changes"))]
     )
     comment = forms.CharField(label=_("Comments"), required=False, widget=forms.Textarea(attrs=TEXT))
+
+
+class AgencyChooseForm(forms.Form):
+    """The coordinator binds a name of the plan that waits to an agency of the register."""
+
+    named = forms.ModelChoiceField(
+        label=_("Name in the plan"), queryset=PlanAgency.objects.none(), widget=forms.HiddenInput
+    )
+    agency = forms.ModelChoiceField(
+        label=_("Agency"), queryset=Agency.objects.none(), required=False, empty_label=_("— choose —")
+    )
+
+    def __init__(self, *args, user=None, plan=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["named"].queryset = PlanAgency.objects.restrict(user, "change").filter(plan=plan)
+        self.fields["agency"].queryset = agencies_for(user)
 
 
 class PassTasksForm(forms.Form):

@@ -67,9 +67,12 @@ class CoveredQuerySet(RestrictedQuerySet):
 
 
 class AgencyBoundQuerySet(RestrictedQuerySet):
-    """Tasks and reports: coordinators see their units' plans; others their own agency's part."""
+    """Tasks and reports: coordinators see their units' plans; others their own agency's part,
+    and the commune's users (chairman, child-protection officer) the commune's share of a task
+    given to every commune (``commune_path_field``)."""
 
     agency_q_fields: tuple[str, ...] = ()
+    commune_path_field = ""
 
     def restrict(self, user, action: str = "view") -> RestrictedQuerySet:
         if is_coordinator(user):
@@ -77,26 +80,58 @@ class AgencyBoundQuerySet(RestrictedQuerySet):
         if not _allowed(user, self.model, action):
             return self.none()
         agency_id = getattr(user, "agency_id", None)
-        if agency_id is None:
+        own_communes = scope_q(user, self.commune_path_field) if self.commune_path_field else None
+        if agency_id is None and own_communes is None:
             return self.none()
         q = covering_q(user, self.model.scope_path_lookup)
         qs = self if q is None else self.filter(q)
-        agency_q = Q()
-        for field in self.agency_q_fields:
-            agency_q |= Q(**{field: agency_id})
+        agency_q = Q(pk__in=[])
+        if agency_id is not None:
+            for field in self.agency_q_fields:
+                agency_q |= Q(**{field: agency_id})
+        if own_communes is not None and not getattr(user, "sees_all_units", False):
+            agency_q |= own_communes
         return qs.filter(pk__in=self.model._default_manager.filter(agency_q).values("pk"))
 
 
 class TaskQuerySet(AgencyBoundQuerySet):
     agency_q_fields = ("lead_agency", "cooperating_agencies")
+    commune_path_field = "unit__path"
 
 
 class TaskHistoryQuerySet(AgencyBoundQuerySet):
     agency_q_fields = ("task__lead_agency", "task__cooperating_agencies")
+    commune_path_field = "task__unit__path"
 
 
 class ReportQuerySet(AgencyBoundQuerySet):
     agency_q_fields = ("agency",)
+    commune_path_field = "task__unit__path"
+
+
+class CoordinatorQuerySet(RestrictedQuerySet):
+    """Records only the plan's coordinator works with (the binding of a plan's agency names):
+    ``plans.coordinate_plan`` and the plan's unit (or one above it) among the user's units."""
+
+    def restrict(self, user, action: str = "view") -> RestrictedQuerySet:
+        if action not in ACTIONS:
+            raise ValueError(f"Unknown action {action!r}")
+        if not is_coordinator(user):
+            return self.none()
+        q = scope_q(user, self.model.scope_path_lookup)
+        return self if q is None else self.filter(q)
+
+
+class Binding(models.TextChoices):
+    """How a name the plan uses was bound to an agency of the register."""
+
+    NAME = "name", _("Same name")
+    ALIAS = "alias", _("Known alias")
+    SUCCESSION = "succession", _("Successor of the agency named")
+    HISTORY = "history", _("Ended agency, recorded for its history")
+    COMMUNES = "communes", _("Every commune's People's Committee")
+    CHOSEN = "chosen", _("Chosen by the coordinator")
+    WAITING = "waiting", _("Waiting for the coordinator")
 
 
 class Recurrence(models.TextChoices):
@@ -268,8 +303,79 @@ class Section(models.Model):
         return f"{self.code}. {self.title}"
 
 
+class PlanAgency(models.Model):
+    """An agency as a plan names it (its code and name in the plan file), and the agency of the
+    register it is bound to: the one in force on the plan's dates, followed to today's through the
+    agency successions, or one the coordinator chose. Unbound names wait for the coordinator, and
+    so do the tasks they lead (``Task.lead_named`` with no ``lead_agency``)."""
+
+    scope_path_lookup = "plan__unit__path"
+
+    plan = models.ForeignKey(
+        Plan,
+        verbose_name=pgettext_lazy("plan of action", "plan"),
+        on_delete=models.CASCADE,
+        related_name="named_agencies",
+    )
+    code = models.CharField(_("code in the plan file"), max_length=30)
+    name = models.CharField(_("name in the plan"), max_length=255)
+    kind = models.CharField(_("kind"), max_length=20, blank=True)
+    agency = models.ForeignKey(
+        "accounts.Agency",
+        verbose_name=_("agency"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    binding = models.CharField(_("bound by"), max_length=12, choices=Binding.choices, default=Binding.WAITING)
+    successor = models.ForeignKey(
+        "self",
+        verbose_name=_("takes its tasks when it ends"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="predecessors",
+    )
+    chosen_by = models.ForeignKey(
+        "accounts.User",
+        verbose_name=_("chosen by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    chosen_at = models.DateTimeField(_("chosen at"), null=True, blank=True)
+
+    objects = CoordinatorQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("agency named by a plan")
+        verbose_name_plural = _("agencies named by plans")
+        ordering = ["plan_id", "code", "id"]
+        constraints = [models.UniqueConstraint(fields=["plan", "code"], name="plans_planagency_unique")]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("plans:agency_review", args=[self.plan_id])
+
+    def audit_unit(self):
+        return self.plan.unit
+
+    @property
+    def waiting(self) -> bool:
+        return self.binding == Binding.WAITING
+
+
 class Task(TrackedModel):
-    """A task of a plan, led by one agency (chủ trì) with others cooperating (phối hợp)."""
+    """A task of a plan, led by one agency (chủ trì) with others cooperating (phối hợp).
+
+    ``section`` is the task's place in the assignment (IV.1–IV.14: who leads); ``areas`` are the
+    solution areas it serves (II.1–II.8). A task given to every commune's People's Committee has
+    one share per commune (``parent``, ``unit``), each with its own status, reports and deadline.
+    """
 
     scope_path_lookup = "plan__unit__path"
 
@@ -290,12 +396,47 @@ class Task(TrackedModel):
     code = models.CharField(_("code"), max_length=30)
     position = models.PositiveSmallIntegerField(_("order"), default=0)
     content = models.TextField(_("content"))
+    areas = models.ManyToManyField(
+        Section,
+        verbose_name=_("solution areas"),
+        blank=True,
+        related_name="served_by",
+        help_text=_("The parts of section II (solution areas) the task serves."),
+    )
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("share of the task"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="shares",
+    )
     lead_agency = models.ForeignKey(
-        "accounts.Agency", verbose_name=_("lead agency"), on_delete=models.PROTECT, related_name="led_tasks"
+        "accounts.Agency",
+        verbose_name=_("lead agency"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="led_tasks",
+        help_text=_("Empty while the agency the plan names waits for the coordinator."),
+    )
+    lead_named = models.ForeignKey(
+        PlanAgency,
+        verbose_name=_("lead agency as the plan names it"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="led_tasks",
     )
     cooperating_agencies = models.ManyToManyField(
         "accounts.Agency",
         verbose_name=_("cooperating agencies"),
+        blank=True,
+        related_name="cooperating_tasks",
+    )
+    cooperating_named = models.ManyToManyField(
+        PlanAgency,
+        verbose_name=_("cooperating agencies as the plan names them"),
         blank=True,
         related_name="cooperating_tasks",
     )
@@ -339,6 +480,27 @@ class Task(TrackedModel):
     @property
     def is_open(self) -> bool:
         return self.status in OPEN_TASK_STATUSES
+
+    @property
+    def lead_label(self) -> str:
+        """Who leads the task, as every page and document says it (also while it waits)."""
+        from django.utils.translation import gettext
+
+        if self.lead_agency_id is not None:
+            label = str(self.lead_agency)
+            return f"{label} ({self.unit.name})" if self.parent_id and self.unit_id else label
+        named = self.lead_named
+        if named is not None and named.binding == Binding.COMMUNES:
+            return gettext("Every commune's People's Committee")
+        if named is not None:
+            return gettext("%(name)s (waiting for the coordinator to choose the agency)") % {
+                "name": named.name
+            }
+        return ""
+
+    @property
+    def waiting_for_agency(self) -> bool:
+        return self.lead_agency_id is None and self.lead_named_id is not None and self.lead_named.waiting
 
     def is_late(self, day: dt.date | None = None) -> bool:
         day = day or timezone.localdate()

@@ -18,6 +18,7 @@ from treem.accounts.models import Agency, User
 from treem.plans.models import (
     Inspection,
     Plan,
+    PlanAgency,
     ProgressReport,
     Recommendation,
     Reminder,
@@ -46,10 +47,45 @@ def visible_reports(user: User, action: str = "view") -> QuerySet[ProgressReport
     )
 
 
+@dataclass
+class NamedAgencyRow:
+    """An agency the plan names, what it is bound to, and the tasks it leads or joins."""
+
+    named: PlanAgency
+    tasks: list[Task]
+    waiting_tasks: list[Task]
+
+
+def plan_agencies(*, plan: Plan, user: User) -> list[NamedAgencyRow]:
+    """The agencies a plan names (coordinators only), those waiting for the coordinator first,
+    each with the tasks the plan gives it and those of them still without a lead agency."""
+    named = (
+        PlanAgency.objects.restrict(user)
+        .filter(plan=plan)
+        .select_related("agency", "chosen_by", "successor")
+        .prefetch_related("led_tasks", "cooperating_tasks")
+    )
+    rows = []
+    for item in named:
+        tasks = sorted(
+            {t for t in [*item.led_tasks.all(), *item.cooperating_tasks.all()] if t.parent_id is None},
+            key=lambda t: (t.position, t.code),
+        )
+        waiting = [t for t in item.led_tasks.all() if t.lead_agency_id is None and t.parent_id is None]
+        rows.append(NamedAgencyRow(item, tasks, waiting if item.waiting else []))
+    return sorted(rows, key=lambda r: (not r.named.waiting, r.named.code))
+
+
 def _tasks(plan: Plan, user: User | None) -> QuerySet[Task]:
+    """The plan's tasks (communes' shares left out: they are read with ``commune_shares``)."""
     qs = Task.objects.filter(plan=plan) if user is None else Task.objects.restrict(user).filter(plan=plan)
-    return qs.select_related("lead_agency", "section").prefetch_related(
-        Prefetch("cooperating_agencies", queryset=Agency.objects.order_by("name"))
+    return (
+        qs.filter(parent__isnull=True)
+        .select_related("lead_agency", "section", "lead_named")
+        .prefetch_related(
+            Prefetch("cooperating_agencies", queryset=Agency.objects.order_by("name")),
+            Prefetch("areas", queryset=Section.objects.order_by("position")),
+        )
     )
 
 
@@ -80,7 +116,7 @@ def task_table(*, plan: Plan, user: User | None = None, day: dt.date | None = No
             TaskRow(
                 code=task.code,
                 content=task.content,
-                lead_agency=str(task.lead_agency),
+                lead_agency=task.lead_label,
                 cooperating_agencies=[str(a) for a in task.cooperating_agencies.all()],
                 timing=timing,
                 expected_output=task.expected_output,

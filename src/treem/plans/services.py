@@ -14,7 +14,7 @@ from django.db import transaction
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
-from treem.accounts.models import Agency, AgencySuccession, User
+from treem.accounts.models import Agency, AgencyKind, AgencySuccession, User
 from treem.audit.services import audit_record, diff, snapshot
 from treem.core.scope import ScopeError, scope_require, unit_in_scope
 from treem.geo.models import Unit
@@ -22,10 +22,12 @@ from treem.plans.models import (
     COORDINATE,
     OPEN_TASK_STATUSES,
     PERIOD_EXPECTS,
+    Binding,
     Inspection,
     InspectionStatus,
     PeriodKind,
     Plan,
+    PlanAgency,
     ProgressReport,
     Recommendation,
     Recurrence,
@@ -112,14 +114,24 @@ def task_create(
     recurrence: str = Recurrence.ANNUAL,
     expected_output: str = "",
     position: int = 0,
+    lead_named: PlanAgency | None = None,
+    cooperating_named: Iterable[PlanAgency] = (),
+    areas: Iterable[Section] = (),
+    parent: Task | None = None,
 ) -> Task:
-    """Add a task to a plan; a task without a lead agency (chủ trì) is refused."""
+    """Add a task to a plan; a task without a lead agency (chủ trì) is refused, unless the plan
+    names one that waits for the coordinator or stands for every commune (``lead_named``)."""
     _coordinate_require(acting_user, plan.unit, "plans.add_task")
-    if lead_agency is None:
+    if lead_agency is None and (lead_named is None or lead_named.agency_id is not None):
         raise ValidationError({"lead_agency": _("A task needs a lead agency (chủ trì): choose one.")})
     cooperating = _agencies_in_reach(acting_user, cooperating_agencies, "cooperating_agencies")
     _agencies_in_reach(acting_user, [lead_agency], "lead_agency")
-    if lead_agency in cooperating:
+    areas = list(areas)
+    if any(a.plan_id != plan.pk for a in areas):
+        raise ValidationError({"areas": _("The solution areas must be sections of the same plan.")})
+    if any(n.plan_id != plan.pk for n in [lead_named, *cooperating_named] if n is not None):
+        raise ValidationError({"lead_agency": _("The agencies named belong to another plan.")})
+    if lead_agency is not None and lead_agency in cooperating:
         raise ValidationError(
             {"cooperating_agencies": _("The lead agency cannot also be a cooperating agency.")}
         )
@@ -141,17 +153,237 @@ def task_create(
         deadline=deadline,
         recurrence=recurrence,
         expected_output=expected_output,
+        lead_named=lead_named,
+        parent=parent,
         created_by=acting_user,
         updated_by=acting_user,
     )
     task.full_clean()
     task.save()
     task.cooperating_agencies.set(cooperating)
+    task.cooperating_named.set(list(cooperating_named))
+    task.areas.set(areas)
     TaskHistory.objects.create(task=task, actor=acting_user, kind="created", to_agency=lead_agency)
     changes = diff(None, snapshot(task))
     changes["cooperating_agencies"] = [None, sorted(a.pk for a in cooperating)]
+    changes["areas"] = [None, sorted(a.code for a in areas)]
     audit_record(acting_user, "plans.task.created", task, changes=changes)
     return task
+
+
+@transaction.atomic
+def task_record_passed(
+    *, acting_user: User, task: Task, predecessor: Agency, successor: Agency | None, note: str = ""
+) -> TaskHistory:
+    """Record on a new task that the plan gave it to an agency that has since ended, and to whom
+    it passed (None: every commune, or a name that waits for the coordinator)."""
+    _coordinate_require(acting_user, task.plan.unit, "plans.add_task")
+    if predecessor.valid_to is None or predecessor.valid_to >= timezone.localdate():
+        raise ValidationError(_("%(agency)s has not ended.") % {"agency": predecessor})
+    entry = TaskHistory.objects.create(
+        task=task,
+        actor=acting_user,
+        kind="succession",
+        from_agency=predecessor,
+        to_agency=successor,
+        note=(
+            note
+            or _("%(agency)s ended on %(date)s.")
+            % {"agency": predecessor, "date": _day(predecessor.valid_to)}
+        )[:500],
+    )
+    audit_record(
+        acting_user,
+        "plans.task.passed_to_successor",
+        task,
+        changes={"lead_agency": [predecessor.pk, successor.pk if successor else None]},
+        reason=entry.note,
+    )
+    return entry
+
+
+@transaction.atomic
+def task_set_areas(*, acting_user: User, task: Task, areas: Iterable[Section]) -> Task:
+    """Say which solution areas (II.1–II.8) a task serves."""
+    _coordinate_require(acting_user, task.plan.unit, "plans.change_task")
+    areas = list(areas)
+    if any(a.plan_id != task.plan_id for a in areas):
+        raise ValidationError({"areas": _("The solution areas must be sections of the same plan.")})
+    before = sorted(task.areas.values_list("code", flat=True))
+    task.areas.set(areas)
+    audit_record(
+        acting_user,
+        "plans.task.areas_changed",
+        task,
+        changes={"areas": [before, sorted(a.code for a in areas)]},
+    )
+    return task
+
+
+# --- agencies named by a plan, commune shares ----------------------------------------------------
+
+
+@transaction.atomic
+def tasks_assign_named(*, acting_user: User, named: PlanAgency) -> int:
+    """Give the tasks waiting on a name of the plan to the agency it is now bound to: they lead
+    the tasks the plan gave that name, and cooperate where the plan named it to. Returns how many."""
+    agency = named.agency
+    if agency is None or named.binding == Binding.COMMUNES:
+        return 0
+    _coordinate_require(acting_user, named.plan.unit, "plans.change_task")
+    count = 0
+    for task in Task.objects.filter(lead_named=named, lead_agency__isnull=True, parent__isnull=True):
+        before = snapshot(task)
+        task.lead_agency = agency
+        task.updated_by = acting_user
+        task.save(update_fields=["lead_agency", "updated_by", "updated_at"])
+        task.cooperating_agencies.remove(agency)
+        TaskHistory.objects.create(
+            task=task, actor=acting_user, kind="assigned", to_agency=agency, note=named.name[:500]
+        )
+        audit_record(acting_user, "plans.task.assigned", task, changes=diff(before, snapshot(task)))
+        count += 1
+    for task in Task.objects.filter(cooperating_named=named, parent__isnull=True).exclude(
+        cooperating_agencies=agency
+    ):
+        if task.lead_agency_id == agency.pk:
+            continue
+        task.cooperating_agencies.add(agency)
+        TaskHistory.objects.create(
+            task=task, actor=acting_user, kind="cooperation", to_agency=agency, note=named.name[:500]
+        )
+        audit_record(
+            acting_user, "plans.task.assigned", task, changes={"cooperating_agencies": [None, agency.pk]}
+        )
+        count += 1
+    # Agencies of the plan that ended and whose tasks the plan file gives to this one.
+    today = timezone.localdate()
+    for ended in PlanAgency.objects.filter(successor=named, agency__valid_to__lt=today).select_related(
+        "agency"
+    ):
+        note = _("%(agency)s ended on %(date)s; its tasks pass to %(successor)s.") % {
+            "agency": ended.agency,
+            "date": _day(ended.agency.valid_to),
+            "successor": agency,
+        }
+        tasks = Task.objects.filter(plan=named.plan_id, status__in=OPEN_TASK_STATUSES)
+        for task in tasks.filter(lead_agency=ended.agency):
+            _pass_lead(acting_user, task, ended.agency, agency, note)
+            count += 1
+        for task in tasks.filter(cooperating_agencies=ended.agency):
+            _pass_cooperation(acting_user, task, ended.agency, agency, note)
+            count += 1
+    return count
+
+
+@transaction.atomic
+def plan_agency_choose(*, acting_user: User, named: PlanAgency, agency: Agency | None) -> PlanAgency:
+    """The coordinator binds a name of the plan that waits to an agency in force, and the tasks
+    waiting on it go to that agency. The plan keeps the choice (loading it again keeps it)."""
+    _coordinate_require(acting_user, named.plan.unit, "plans.change_task")
+    if agency is None:
+        raise ValidationError({"agency": _("Choose the agency this name stands for.")})
+    if not named.waiting:
+        raise ValidationError({"agency": _("%(name)s is already bound to an agency.") % {"name": named.name}})
+    if not Agency.objects.restrict(acting_user, "view").current().filter(pk=agency.pk).exists():
+        raise ValidationError({"agency": _("Choose an agency in force that you can see.")})
+    before = snapshot(named)
+    named.agency = agency
+    named.binding = Binding.CHOSEN
+    named.chosen_by = acting_user
+    named.chosen_at = timezone.now()
+    named.full_clean()
+    named.save()
+    audit_record(acting_user, "plans.plan_agency.chosen", named, changes=diff(before, snapshot(named)))
+    tasks_assign_named(acting_user=acting_user, named=named)
+    return named
+
+
+def commune_agency(commune: Unit) -> Agency | None:
+    """The commune's People's Committee in force, if the register has it."""
+    return (
+        Agency.objects.current()
+        .filter(unit=commune, kind=AgencyKind.COMMUNE_PC)
+        .order_by("valid_from", "pk")
+        .first()
+    )
+
+
+@transaction.atomic
+def task_pass_to_communes(*, acting_user: User, task: Task, named: PlanAgency) -> Task:
+    """An ended agency's task passes to every commune's People's Committee (the district
+    People's Committees' tasks from 01/07/2025): the task keeps whom it came from."""
+    _coordinate_require(acting_user, task.plan.unit, "plans.change_task")
+    if named.binding != Binding.COMMUNES or named.plan_id != task.plan_id:
+        raise ValidationError(_("The agency named does not stand for every commune of the plan."))
+    before = snapshot(task)
+    predecessor = task.lead_agency
+    task.lead_agency = None
+    task.lead_named = named
+    task.updated_by = acting_user
+    task.save(update_fields=["lead_agency", "lead_named", "updated_by", "updated_at"])
+    TaskHistory.objects.create(
+        task=task,
+        actor=acting_user,
+        kind="succession",
+        from_agency=predecessor,
+        note=_("Passed to every commune's People's Committee: %(name)s") % {"name": named.name},
+    )
+    audit_record(acting_user, "plans.task.passed_to_successor", task, changes=diff(before, snapshot(task)))
+    return task
+
+
+@transaction.atomic
+def task_share_to_communes(*, acting_user: User, task: Task) -> int:
+    """One share of the task per commune in force in the plan's unit, led by the commune's
+    People's Committee (registered for the commune if the register lacks it): each has its own
+    status, reports and deadline. Communes that already have their share are left alone."""
+    _coordinate_require(acting_user, task.plan.unit, "plans.add_task")
+    if task.parent_id is not None:
+        raise ValidationError(_("A commune's share cannot be shared out again."))
+    from treem.accounts import services as accounts_services
+    from treem.geo.models import UnitLevel
+
+    have = set(task.shares.values_list("unit_id", flat=True))
+    communes = (
+        Unit.objects.current()
+        .filter(level=UnitLevel.COMMUNE, path__startswith=task.plan.unit.path)
+        .exclude(pk__in=have)
+        .order_by("code", "pk")
+    )
+    made = 0
+    for commune in communes:
+        agency = commune_agency(commune) or accounts_services.agency_create(
+            acting_user=acting_user,
+            name=f"Ủy ban nhân dân {commune.name}",
+            short_name=f"UBND {commune.name}"[:60],
+            kind=AgencyKind.COMMUNE_PC,
+            unit=commune,
+        )
+        share = Task(
+            plan=task.plan,
+            section=task.section,
+            parent=task,
+            code=f"{task.code}/{commune.code}",
+            position=task.position,
+            content=task.content,
+            lead_agency=agency,
+            lead_named=task.lead_named,
+            unit=commune,
+            starts_on=task.starts_on,
+            deadline=task.deadline,
+            recurrence=task.recurrence,
+            expected_output=task.expected_output,
+            created_by=acting_user,
+            updated_by=acting_user,
+        )
+        share.full_clean()
+        share.save()
+        share.areas.set(task.areas.all())
+        TaskHistory.objects.create(task=share, actor=acting_user, kind="created", to_agency=agency)
+        audit_record(acting_user, "plans.task.shared", share, changes=diff(None, snapshot(share)))
+        made += 1
+    return made
 
 
 def _may_work_on_task(user: User, task: Task, perm: str) -> bool:
@@ -235,50 +467,60 @@ def tasks_pass_to_successor(
     }
     moved = 0
     for task in tasks.filter(lead_agency=predecessor).select_related("plan__unit"):
-        _coordinate_require(acting_user, task.plan.unit, "plans.change_task")
-        before = snapshot(task)
-        task.lead_agency = successor
-        task.updated_by = acting_user
-        task.save(update_fields=["lead_agency", "updated_by", "updated_at"])
-        task.cooperating_agencies.remove(successor)
-        TaskHistory.objects.create(
-            task=task,
-            actor=acting_user,
-            kind="succession",
-            from_agency=predecessor,
-            to_agency=successor,
-            note=note,
-        )
-        audit_record(
-            acting_user,
-            "plans.task.passed_to_successor",
-            task,
-            changes=diff(before, snapshot(task)),
-            reason=note,
-        )
+        _pass_lead(acting_user, task, predecessor, successor, note)
         moved += 1
     for task in tasks.filter(cooperating_agencies=predecessor).select_related("plan__unit"):
-        _coordinate_require(acting_user, task.plan.unit, "plans.change_task")
-        task.cooperating_agencies.remove(predecessor)
-        if task.lead_agency_id != successor.pk:
-            task.cooperating_agencies.add(successor)
-        TaskHistory.objects.create(
-            task=task,
-            actor=acting_user,
-            kind="cooperation",
-            from_agency=predecessor,
-            to_agency=successor,
-            note=note,
-        )
-        audit_record(
-            acting_user,
-            "plans.task.passed_to_successor",
-            task,
-            changes={"cooperating_agencies": [predecessor.pk, successor.pk]},
-            reason=note,
-        )
+        _pass_cooperation(acting_user, task, predecessor, successor, note)
         moved += 1
     return moved
+
+
+def _pass_lead(acting_user: User, task: Task, predecessor: Agency, successor: Agency, note: str) -> None:
+    _coordinate_require(acting_user, task.plan.unit, "plans.change_task")
+    before = snapshot(task)
+    task.lead_agency = successor
+    task.updated_by = acting_user
+    task.save(update_fields=["lead_agency", "updated_by", "updated_at"])
+    task.cooperating_agencies.remove(successor)
+    TaskHistory.objects.create(
+        task=task,
+        actor=acting_user,
+        kind="succession",
+        from_agency=predecessor,
+        to_agency=successor,
+        note=note[:500],
+    )
+    audit_record(
+        acting_user,
+        "plans.task.passed_to_successor",
+        task,
+        changes=diff(before, snapshot(task)),
+        reason=note,
+    )
+
+
+def _pass_cooperation(
+    acting_user: User, task: Task, predecessor: Agency, successor: Agency, note: str
+) -> None:
+    _coordinate_require(acting_user, task.plan.unit, "plans.change_task")
+    task.cooperating_agencies.remove(predecessor)
+    if task.lead_agency_id != successor.pk:
+        task.cooperating_agencies.add(successor)
+    TaskHistory.objects.create(
+        task=task,
+        actor=acting_user,
+        kind="cooperation",
+        from_agency=predecessor,
+        to_agency=successor,
+        note=note[:500],
+    )
+    audit_record(
+        acting_user,
+        "plans.task.passed_to_successor",
+        task,
+        changes={"cooperating_agencies": [predecessor.pk, successor.pk]},
+        reason=note,
+    )
 
 
 def agencies_with_open_tasks_to_pass(user: User) -> list[Agency]:
@@ -330,25 +572,62 @@ def period_create(
     return period
 
 
-def standard_periods(year: int) -> list[dict]:
-    """Four quarters, two halves and the year: reports open on the first day of the period's last
-    month and are due on the 10th day after it ends."""
+# When a period's figures start and end, and when its reports open and are due: Decree
+# 09/2019/NĐ-CP Art. 12 by default (figures of a year from 15/12 of the year before to 14/12; of
+# the first six months 15/12–14/6; of a quarter from the 15th of the month before it to the 14th of
+# its last month). A plan file may set others (``periods: calendar:``); ``first_day: 1`` gives
+# calendar months.
+DEFAULT_CALENDAR = {
+    "first_day": 15,  # figures start on this day of the month before the period's first month
+    "opens_days_before_end": 14,  # reports may be written from this many days before the cut-off
+    "due_days_after_end": 6,  # … and are due this many days after it (the 20th by default)
+    "kinds": [PeriodKind.QUARTER, PeriodKind.HALF_YEAR, PeriodKind.YEAR],
+}
+
+
+def _month_day(year: int, month: int, day: int) -> dt.date:
+    while month < 1:
+        year, month = year - 1, month + 12
+    while month > 12:
+        year, month = year + 1, month - 12
+    return dt.date(year, month, day)
+
+
+def period_dates(year: int, first_month: int, last_month: int, calendar: dict | None = None) -> dict:
+    """First and last day of a period's figures, the day reports open and the day they are due."""
+    cal = {**DEFAULT_CALENDAR, **(calendar or {})}
+    first_day = int(cal["first_day"])
+    if not 1 <= first_day <= 28:
+        raise ValidationError(_("The first day of a reporting period must be between 1 and 28."))
+    if first_day == 1:
+        starts = dt.date(year, first_month, 1)
+        ends = _month_day(year, last_month + 1, 1) - dt.timedelta(days=1)
+    else:
+        starts = _month_day(year, first_month - 1, first_day)
+        ends = _month_day(year, last_month, first_day) - dt.timedelta(days=1)
+    opens = ends - dt.timedelta(days=int(cal["opens_days_before_end"]))
+    due = ends + dt.timedelta(days=int(cal["due_days_after_end"]))
+    if due < opens:
+        raise ValidationError(_("Reports cannot be due before they open."))
+    return {"starts_on": starts, "ends_on": ends, "opens_on": max(opens, starts), "due_on": due}
+
+
+def standard_periods(year: int, calendar: dict | None = None) -> list[dict]:
+    """The quarters, halves and the year of ``year`` with the dates of the reporting calendar
+    (Decree 09/2019/NĐ-CP by default, see DEFAULT_CALENDAR; ``calendar`` overrides its values)."""
+    cal = {**DEFAULT_CALENDAR, **(calendar or {})}
+    kinds = set(cal["kinds"])
+    unknown = kinds - {PeriodKind.QUARTER, PeriodKind.HALF_YEAR, PeriodKind.YEAR}
+    if unknown:
+        raise ValidationError(
+            _("Unknown kinds of reporting period: %(kinds)s.") % {"kinds": ", ".join(sorted(unknown))}
+        )
     periods = []
 
     def add(kind, number, first_month, last_month):
-        starts = dt.date(year, first_month, 1)
-        ends = (dt.date(year + (last_month == 12), last_month % 12 + 1, 1)) - dt.timedelta(days=1)
-        periods.append(
-            {
-                "kind": kind,
-                "year": year,
-                "number": number,
-                "starts_on": starts,
-                "ends_on": ends,
-                "opens_on": dt.date(year, last_month, 1),
-                "due_on": ends + dt.timedelta(days=10),
-            }
-        )
+        if kind in kinds:
+            dates = period_dates(year, first_month, last_month, cal)
+            periods.append({"kind": kind, "year": year, "number": number, **dates})
 
     for q in range(1, 5):
         add(PeriodKind.QUARTER, q, 3 * q - 2, 3 * q)

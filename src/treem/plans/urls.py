@@ -9,6 +9,7 @@ urlpatterns = [
     path("", views.PlanListView.as_view(), name="plan_list"),
     path("load/", views.PlanLoadView.as_view(), name="plan_load"),
     path("<int:pk>/", views.PlanDetailView.as_view(), name="plan_detail"),
+    path("<int:pk>/agencies/", views.AgencyReviewView.as_view(), name="agency_review"),
     path("<int:pk>/periods/add/", views.PeriodAddView.as_view(), name="period_add"),
     path("dashboard/", views.DashboardView.as_view(), name="dashboard"),
     path("tasks/", views.TaskListView.as_view(), name="task_list"),

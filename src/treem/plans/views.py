@@ -19,6 +19,7 @@ from treem.core.views import ScopedDetailView, ScopedListView, ScopedQuerysetMix
 from treem.plans import loader, selectors, services
 from treem.plans.filtersets import ReportFilterSet, TaskFilterSet
 from treem.plans.forms import (
+    AgencyChooseForm,
     DecideForm,
     FindingsForm,
     FollowUpForm,
@@ -33,6 +34,7 @@ from treem.plans.forms import (
 from treem.plans.models import (
     Inspection,
     Plan,
+    PlanAgency,
     ProgressReport,
     Recommendation,
     ReportingPeriod,
@@ -83,6 +85,7 @@ class PlanDetailView(ScopedDetailView):
             sub_plans=selectors.visible_plans(user).filter(parent=plan),
             coordinator=is_coordinator(user)
             and Plan.objects.restrict(user, "change").filter(pk=plan.pk).exists(),
+            waiting_names=PlanAgency.objects.restrict(user).filter(plan=plan, binding="waiting").count(),
         )
         return ctx
 
@@ -115,22 +118,69 @@ class PlanLoadView(ScopedQuerysetMixin, View):
                 apply_service_errors(form, exc)
             else:
                 if result.changed:
+                    waiting = PlanAgency.objects.filter(plan=result.plan, binding="waiting").count()
                     messages.success(
                         request,
                         _(
-                            "The plan is loaded: %(tasks)s tasks, %(sections)s sections, "
-                            "%(agencies)s new agencies."
+                            "The plan is loaded: %(tasks)s tasks, %(sections)s sections. "
+                            "%(waiting)s names of agencies wait for you to choose their agency."
                         )
                         % {
                             "tasks": result.created.get("tasks", 0),
                             "sections": result.created.get("sections", 0),
-                            "agencies": result.created.get("agencies", 0),
+                            "waiting": waiting,
                         },
                     )
                 else:
                     messages.info(request, _("The plan was already loaded: nothing changed."))
                 return redirect(result.plan)
         return render(request, self.template_name, {"form": form}, status=400)
+
+
+class AgencyReviewView(ScopedQuerysetMixin, View):
+    """The agencies a plan names and what each is bound to; the coordinator chooses the agency of
+    a name that waits, and its tasks go to that agency (audited)."""
+
+    model = Plan  # the plan's coordinator (plans.change_plan and plans.coordinate_plan)
+    action = "change"
+    template_name = "plans/agency_review.html"
+
+    def context(self, request, plan, form=None, chosen=None):
+        return {
+            "plan": plan,
+            "rows": selectors.plan_agencies(plan=plan, user=request.user),
+            "form": form,
+            "chosen": chosen,
+            "agencies": AgencyChooseForm(user=request.user, plan=plan).fields["agency"].queryset,
+        }
+
+    def plan(self, request, pk):
+        _coordinator_required(request.user)
+        return get_object_or_404(Plan.objects.restrict(request.user, "change"), pk=pk)
+
+    def get(self, request, pk):
+        plan = self.plan(request, pk)
+        return render(request, self.template_name, self.context(request, plan))
+
+    def post(self, request, pk):
+        plan = self.plan(request, pk)
+        form = AgencyChooseForm(request.POST, user=request.user, plan=plan)
+        if form.is_valid():
+            try:
+                named = services.plan_agency_choose(acting_user=request.user, **form.cleaned_data)
+            except ScopeError as exc:
+                raise Http404 from exc
+            except ValidationError as exc:
+                apply_service_errors(form, exc)
+            else:
+                messages.success(
+                    request,
+                    _("%(name)s is now %(agency)s: its tasks went to that agency.")
+                    % {"name": named.name, "agency": named.agency},
+                )
+                return redirect("plans:agency_review", plan.pk)
+        chosen = form.cleaned_data.get("named") if hasattr(form, "cleaned_data") else None
+        return render(request, self.template_name, self.context(request, plan, form, chosen), status=400)
 
 
 # --- tasks ---------------------------------------------------------------------------------------
@@ -170,6 +220,9 @@ def task_page_context(request, task: Task) -> dict:
         "object": task,
         "cooperating": task.cooperating_agencies.order_by("name"),
         "history": task.history.select_related("from_agency", "to_agency", "actor"),
+        "passed_from": task.history.filter(kind="succession").select_related("from_agency").last(),
+        "areas": task.areas.order_by("position"),
+        "can_choose": is_coordinator(user),
         "reports": reports,
         "open_periods": [p for p in periods if p.is_open()],
         "status_form": TaskStatusForm(initial={"status": task.status}),
