@@ -566,3 +566,36 @@ def test_the_report_reads_without_a_query_per_row(coordinator, plan, figures, ac
     with CaptureQueriesContext(connection) as second:
         selectors.report_data(user=coordinator, period=plan.year)
     assert len(second) == len(first)
+
+
+def _tasks_carry_areas() -> bool:
+    from django.core.exceptions import FieldDoesNotExist
+
+    from treem.plans.models import Task
+
+    try:
+        Task._meta.get_field("areas")
+    except FieldDoesNotExist:
+        return False
+    return True
+
+
+@pytest.mark.skipif(
+    not _tasks_carry_areas(), reason="the plan's tasks do not record their solution areas yet"
+)
+def test_tasks_are_told_under_the_solution_areas_they_serve(coordinator, plan, geo):
+    """A task assigned under IV.1 (who leads) that serves II.1 and II.2 is told under II.1 with its
+    agency's report and referred to under II.2; the assignment section is not an area of results."""
+    assignment = Section.objects.create(plan=plan.plan, code="IV.1", position=10, title="Sở Y tế")
+    plan.task_1.section = assignment
+    plan.task_1.save()
+    plan.task_1.areas.set([plan.section_1, plan.section_2])
+    text = "\n".join(p.text for p in Document(io.BytesIO(generate(coordinator, plan.year).docx)).paragraphs)
+    part = text[
+        text.index("3. Kết quả thực hiện theo nhóm nhiệm vụ") : text.index("4. Kết quả thực hiện của")
+    ]
+    assert "IV.1. Sở Y tế" not in part
+    first = part.index("- II.1.a. Ban hành kế hoạch năm của các sở, ngành (Hoàn thành).")
+    assert part.index("II.1. Lãnh đạo, chỉ đạo") < first < part.index("II.2. Truyền thông, giáo dục")
+    assert "- II.1.a. Ban hành kế hoạch năm của các sở, ngành (Hoàn thành): xem mục II.1." in part
+    assert part.count("Đã ban hành 15 kế hoạch của các sở, ngành và địa phương.") == 1

@@ -26,7 +26,7 @@ from treem.documents.official import (
 )
 from treem.plans.models import PeriodKind, Recurrence, TaskStatus
 from treem.reporting.figures import FigureTable, figure_tables, vn_number
-from treem.reporting.selectors import ReportData
+from treem.reporting.selectors import ReportData, reported_task_id
 
 COMMITTEE = "committee"
 DEPARTMENT = "department"
@@ -295,45 +295,71 @@ def _overview(data: ReportData) -> list:
     return blocks
 
 
+def _rows_by_section(data: ReportData) -> tuple[dict, set[int]]:
+    """Tasks under each section: under the solution areas they serve where the plan records them
+    (``data.areas``), else under their own section. Also the sections that only assign tasks
+    (IV.1–IV.14 once tasks carry their areas): the results by agency stand for them."""
+    rows_by_section: dict[int | None, list] = {}
+    assigning: set[int] = set()
+    for row in data.tasks:
+        areas = data.areas.get(row.task.pk)
+        if areas:
+            assigning.add(row.task.section_id)
+            for area in areas:
+                rows_by_section.setdefault(area, []).append(row)
+        else:
+            rows_by_section.setdefault(row.task.section_id, []).append(row)
+    return rows_by_section, assigning - set(rows_by_section)
+
+
 def _sections(data: ReportData, tables: list[FigureTable], first_number: int) -> list:
     """Every solution area of the plan in order (II.1–II.8 for the 7947 plan): the tasks with
     accepted reports and what each agency reported, one line for the area's tasks without an
-    accepted report (Bảng 1 has them all), then the tables of figures treem holds for the area."""
+    accepted report (Bảng 1 has them all), then the tables of figures treem holds for the area.
+    A task serving several areas is told in full under the first and referred to under the others."""
     by_task: dict[int, list] = {}
     for section in data.sections:
         for report in section.reports:
-            by_task.setdefault(report.task_id, []).append(report)
-    rows_by_section: dict[int | None, list] = {}
-    for row in data.tasks:
-        rows_by_section.setdefault(row.task.section_id, []).append(row)
+            by_task.setdefault(reported_task_id(report), []).append(report)
+    rows_by_section, only_assigning = _rows_by_section(data)
     plan_sections = data.all_sections or [s.section for s in data.sections]
-    sections = [(s.pk, s.code, f"{s.code}. {s.title}") for s in plan_sections]
+    sections = [(s.pk, s.code, f"{s.code}. {s.title}") for s in plan_sections if s.pk not in only_assigning]
     known = {pk for pk, _code, _title in sections}
     loose = [r for sid, rows in rows_by_section.items() if sid not in known for r in rows]
     if loose:
         sections.append((None, "", "Các nhiệm vụ khác"))
-        rows_by_section[None] = loose
-    codes = {code for _pk, code, _title in sections}
+    codes = {code for _pk, code, _title in sections if code}
     tables_of: dict[str, list[FigureTable]] = {}
     for table in tables:
         tables_of.setdefault(table.area if table.area in codes else "", []).append(table)
     if tables_of.get(""):
-        sections.append((None, "", "Các số liệu khác"))
+        sections.append((None, "*", "Các số liệu khác"))
+    told: dict[int, str] = {}  # task → the area it was told under
     number = first_number
     blocks: list = []
     for pk, code, title in sections:
-        rows = rows_by_section.get(pk, []) if pk is not None or title != "Các số liệu khác" else []
-        figures = tables_of.pop(code, []) if (pk is not None or title == "Các số liệu khác") else []
+        if pk is None:
+            rows = loose if code == "" else []
+            figures = tables_of.pop("", []) if code == "*" else []
+        else:
+            rows, figures = rows_by_section.get(pk, []), tables_of.pop(code, [])
         blocks.append(Heading(title, level=3))
         if not rows and not figures:
             blocks.append(Paragraph("Trong kỳ chưa có nhiệm vụ hoặc số liệu về nội dung này.", italic=True))
         waiting = []
         for row in rows:
             reports = by_task.get(row.task.pk)
+            status = STATUS_VI.get(row.status, "")
             if not reports:
-                waiting.append(f"{row.code} ({STATUS_VI.get(row.status, '').lower()})")
+                waiting.append(f"{row.code} ({status.lower()})")
                 continue
-            blocks.append(Paragraph(f"- {row.code}. {row.content} ({STATUS_VI.get(row.status, '')})."))
+            if row.task.pk in told:
+                blocks.append(
+                    Paragraph(f"- {row.code}. {row.content} ({status}): xem mục {told[row.task.pk]}.")
+                )
+                continue
+            told[row.task.pk] = code or title
+            blocks.append(Paragraph(f"- {row.code}. {row.content} ({status})."))
             blocks.extend(Paragraph(f"+ {r.agency.name}: {_report_text(r)}") for r in reports)
         if waiting:
             blocks.append(

@@ -18,7 +18,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -51,6 +51,7 @@ from treem.plans.models import (
     ReportingPeriod,
     ReportStatus,
     Section,
+    Task,
     TaskStatus,
 )
 from treem.workforce import selectors as workforce_selectors
@@ -251,6 +252,7 @@ class ReportData:
     rates: list[plan_selectors.Rate]
     indicators: list[TableRow]
     all_sections: list = field(default_factory=list)  # every section of the plan, in order
+    areas: dict[int, list[int]] = field(default_factory=dict)  # task → solution areas it serves
     facts: Facts | None = None
     texts: object | None = None  # the coordinator's texts (models.ReportTexts) or None
     status_counts: Counter = field(default_factory=Counter)
@@ -275,6 +277,29 @@ def indicator_rows(*, user: User, unit: Unit, year: int) -> list[TableRow]:
     under = "today" if unit.valid_to is None else "period"
     rows = indicator_table(user=user, unit=unit, year=year, under=under, programmes=PROGRAMMES)
     return [r for r in rows if r.target is not None or r.actual is not None]
+
+
+def reported_task_id(report) -> int:
+    """The task a report counts for: a commune's share of a task counts for the task itself."""
+    return getattr(report.task, "parent_id", None) or report.task_id
+
+
+def task_areas(rows) -> dict[int, list[int]]:
+    """The solution areas (sections II.1–II.8) each task serves, where the plan records them apart
+    from the assignment (``Task.areas``); empty where tasks hang only under their section."""
+    try:
+        Task._meta.get_field("areas")
+    except FieldDoesNotExist:
+        return {}
+    out: dict[int, list[int]] = {}
+    pairs = (
+        Task.areas.through.objects.filter(task_id__in=[r.task.pk for r in rows])
+        .order_by("section__position", "section__code")
+        .values_list("task_id", "section_id")
+    )
+    for task_id, section_id in pairs:
+        out.setdefault(task_id, []).append(section_id)
+    return out
 
 
 def task_rows(*, user: User, period: ReportingPeriod, accepted_task_ids: set[int]) -> list:
@@ -398,7 +423,7 @@ def report_data(*, user: User, period: ReportingPeriod, progress=None) -> Report
     plan = period.plan
     progress("tasks", 0, 3)
     sections = plan_selectors.results_by_section(period=period, user=user)
-    accepted = {report.task_id for section in sections for report in section.reports}
+    accepted = {reported_task_id(report) for section in sections for report in section.reports}
     tasks = task_rows(user=user, period=period, accepted_task_ids=accepted)
     progress("tasks", 1, 3)
     concerns = plan_selectors.difficulties_and_proposals(period=period, user=user)
@@ -424,6 +449,7 @@ def report_data(*, user: User, period: ReportingPeriod, progress=None) -> Report
         rates=rates,
         indicators=indicators,
         all_sections=all_sections,
+        areas=task_areas(tasks),
         facts=found,
         texts=report_texts(user=user, period=period),
         status_counts=Counter(row.status for row in tasks),

@@ -23,7 +23,7 @@ from treem.reporting.document import (
     timing,
 )
 from treem.reporting.figures import figure_tables
-from treem.reporting.selectors import ReportData
+from treem.reporting.selectors import ReportData, reported_task_id
 
 CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 TASK_HEADER = (
@@ -84,7 +84,7 @@ def report_xlsx(data: ReportData) -> bytes:
             text = " ".join(
                 p.strip() for p in (report.activities, report.results, report.figures) if p.strip()
             )
-            results.setdefault(report.task_id, []).append(f"{report.agency.name}: {text}")
+            results.setdefault(reported_task_id(report), []).append(f"{report.agency.name}: {text}")
 
     tasks = book.add_worksheet("Nhiệm vụ")
     tasks.write(0, 0, heading, title)
