@@ -55,6 +55,10 @@ def people(geo, officer_a, officer_b, supervisor_a, coordinator):
             username="tramyte", roles=["case_worker"], units=[geo.commune_a], agency=health
         ),
         # Staff of the same station without any case role: not told of referrals.
+        # The head of the department that owns a recommendation of an inspection (may see it).
+        department_head=UserFactory(
+            username="giamdoc", roles=["provincial_coordinator"], units=[geo.province], agency=geo.department
+        ),
         health_clerk=UserFactory(
             username="vanthu", roles=["agency_reporter"], units=[geo.commune_a], agency=health
         ),
@@ -145,6 +149,38 @@ def _submit_setup(w):
 def _submit_act(w, case):
     services.plan_submit(acting_user=w.worker, case=case)
     return w.worker, case.number
+
+
+def _recommendation_setup(w):
+    from treem.plans import services as plans
+
+    inspection = plans.inspection_create(
+        acting_user=w.coordinator,
+        unit=w.geo.province,
+        title="Kiểm tra công tác bảo vệ trẻ em 2026",
+        inspected_agency=w.geo.department,
+        starts_on=timezone.localdate() - dt.timedelta(days=30),
+    )
+    # The department's reporter owns it too, but may not see recommendations (plans' roles).
+    UserFactory(username="sotyte", roles=["agency_reporter"], units=[w.geo.province], agency=w.geo.department)
+    for days in (3, 30):  # due in 3 days: told; in 30 days: not yet
+        recommendation = plans.recommendation_add(
+            acting_user=w.coordinator,
+            inspection=inspection,
+            text="Rà soát hồ sơ trẻ em",
+            owner=w.geo.department,
+            deadline=timezone.localdate() + dt.timedelta(days=days),
+        )
+        if days == 3:
+            due = recommendation
+    return due
+
+
+def _recommendation_act(w, recommendation):
+    from treem.notifications.reminders import recommendations_remind
+
+    recommendations_remind()
+    return None, f"no. {recommendation.pk}"
 
 
 SCENARIOS = {
@@ -238,6 +274,9 @@ SCENARIOS = {
             ).case.number,
         ),
         lambda w: {w.worker2},
+    ),
+    "plans.recommendation.due": Scenario(
+        _recommendation_setup, _recommendation_act, lambda w: {w.department_head}
     ),
     "jobs.job.done": Scenario(lambda w: _job_kind(fail=False), _run_job, lambda w: {w.officer_a}),
     "jobs.job.failed": Scenario(lambda w: _job_kind(fail=True), _run_job, lambda w: {w.officer_a}),
@@ -384,8 +423,8 @@ def test_a_report_for_the_province_tells_the_province(people):
     told = set(
         Notification.objects.filter(category="cases.report.received").values_list("recipient", flat=True)
     )
-    # Nobody at the province but the coordinator may open a case: the coordinator, not the hotline.
-    assert told == {people.coordinator.pk}
+    # Nobody at the province but the coordinators may open a case: they are told, not the hotline.
+    assert told == {people.coordinator.pk, people.department_head.pk}
 
 
 def test_an_unknown_kind_is_refused(people):
@@ -474,3 +513,27 @@ def test_opening_a_page_marks_only_its_notifications_read_without_extra_queries(
     assert here.is_read and not elsewhere.is_read and not other_users.is_read
     page = client.get(children).content.decode()
     assert 'data-testid="unread-count">1<' in page
+
+
+def test_a_recommendation_is_told_once_per_state(people):
+    from treem.notifications.reminders import recommendations_remind
+
+    recommendation = _recommendation_setup(people)
+    Notification.objects.all().delete()
+    today = timezone.localdate()
+    assert recommendations_remind(day=today) == 1
+    assert recommendations_remind(day=today) == 0  # the check runs daily: once
+    assert "is due on" in Notification.objects.get().text
+    assert recommendations_remind(day=recommendation.deadline + dt.timedelta(days=1)) == 1  # then overdue
+    assert "was due on" in Notification.objects.first().text
+    assert recommendations_remind(day=recommendation.deadline + dt.timedelta(days=2)) == 0
+
+
+def test_the_workers_a_transfer_is_accepted_for_are_told(people):
+    transfer = _transfer(people)
+    Notification.objects.all().delete()
+    services.transfer_accept(acting_user=people.officer_b, transfer=transfer, workers=[people.worker_b])
+    assigned = Notification.objects.get(category="cases.case.assigned")
+    assert assigned.recipient == people.worker_b and transfer.case.number in assigned.text
+    accepted = Notification.objects.get(category="cases.transfer.accepted")
+    assert accepted.recipient == people.worker2 and accepted.link == ""  # the case left commune A

@@ -1424,6 +1424,7 @@ def transfer_accept(*, acting_user, transfer: Transfer, workers: Iterable = (), 
     )
     audit_record(acting_user, "cases.case.transferred", case, changes=changes)
     announce("cases.transfer.accepted", transfer, actor=acting_user)
+    announce("cases.case.assigned", case, actor=acting_user, added=workers, supervisor=supervisor)
     return case
 
 

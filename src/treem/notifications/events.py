@@ -58,13 +58,8 @@ def _users_of_unit(unit, *perms: str):
     """Active users assigned to ``unit`` itself who hold every one of ``perms``."""
     from treem.accounts.models import User
 
-    users = (
-        User.objects.filter(is_active=True, unit_assignments__unit=unit)
-        .distinct()
-        .prefetch_related("groups__permissions")
-        .order_by("pk")
-    )
-    return [u for u in users if u.has_perms(perms)]
+    users = User.objects.filter(is_active=True, unit_assignments__unit=unit).distinct().order_by("pk")
+    return [u for u in users if u.has_perms(perms)]  # roles are groups: the auth backend decides
 
 
 def _report_receivers(report, context: dict):
@@ -125,6 +120,13 @@ def _transfer_requester(transfer, context: dict):
     return [transfer.requested_by]
 
 
+def _recommendation_owners(recommendation, context: dict):
+    """The staff of the agency responsible for it (those who may see it: the queryset decides)."""
+    from treem.accounts.models import User
+
+    return list(User.objects.filter(is_active=True, agency_id=recommendation.owner_id).order_by("pk"))
+
+
 def _job_owner(job, context: dict):
     return [job.requested_by] if job.requested_by_id else []
 
@@ -154,6 +156,17 @@ def _plan_values(plan) -> dict:
 
 def _referral_values(referral) -> dict:
     return {"number": referral.case.number, "service": referral.get_service_display()}
+
+
+def _recommendation_text(recommendation, context: dict) -> str:
+    values = {
+        "id": recommendation.pk,
+        "inspection": recommendation.inspection.title,
+        "date": recommendation.deadline.strftime("%d/%m/%Y"),
+    }
+    if context.get("overdue"):
+        return _("Recommendation no. %(id)s of the inspection “%(inspection)s” was due on %(date)s.") % values
+    return _("Recommendation no. %(id)s of the inspection “%(inspection)s” is due on %(date)s.") % values
 
 
 def _job_values(job) -> dict:
@@ -329,8 +342,16 @@ for _event in (
         lambda job, c: _("Your job “%(job)s” (no. %(id)s) has failed.") % _job_values(job),
         _record_link,
     ),
+    # Recommendations of inspections (notifications/reminders.py, once per state and deadline).
+    Event(
+        "plans.recommendation.due",
+        gettext_lazy("A recommendation of an inspection is due"),
+        _recommendation_owners,
+        _recommendation_text,
+        _record_link,
+    ),
     # Plans (agency reports submitted / returned / accepted, tasks assigned or passed to a
-    # successor, recommendations of inspections due) are declared by the plans app's owner here.
+    # successor) are declared by the plans app's owner here.
 ):
     register(_event)
 
@@ -389,6 +410,27 @@ def announce(kind: str, record, *, actor=None, **context) -> list:
         text = str(entry.text(record, context))
     link = entry.link(record, context)
     return notify_many(users, text, link, category=kind)
+
+
+def announce_once(kind: str, record, *, key: str, actor=None, **context) -> list | None:
+    """``announce``, unless ``kind`` was announced for ``key`` before (periodic checks); None then."""
+    from django.db import IntegrityError, transaction
+    from django.utils import timezone
+
+    from treem.notifications.models import Announcement
+
+    try:
+        with transaction.atomic():
+            _mark, created = Announcement.objects.get_or_create(
+                kind=kind, key=key[:100], defaults={"announced_at": timezone.now()}
+            )
+            if not created:
+                return None
+            written = announce(kind, record, actor=actor, **context)
+            Announcement.objects.filter(pk=_mark.pk).update(recipients=len(written))
+    except IntegrityError:  # another run announced it a moment ago
+        return None
+    return written
 
 
 def kinds() -> list[tuple[str, Any]]:

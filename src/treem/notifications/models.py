@@ -109,6 +109,29 @@ class EmailPreference(models.Model):
         return f"{self.user} {self.kind}: {'e-mail' if self.email else 'in-app only'}"
 
 
+class Announcement(models.Model):
+    """An event announced once for a record by a periodic check (a recommendation due soon or
+    overdue): the check runs every day, the owners hear of each state once."""
+
+    scope_path_lookup = ""  # bookkeeping of the checks: no page lists it
+
+    kind = models.CharField(_("kind of event"), max_length=64)
+    key = models.CharField(_("record and state"), max_length=100)
+    announced_at = models.DateTimeField(_("announced at"))
+    recipients = models.PositiveIntegerField(_("recipients"), default=0)
+
+    objects = RestrictedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("announcement")
+        verbose_name_plural = _("announcements")
+        ordering = ["-announced_at", "-id"]
+        constraints = [models.UniqueConstraint(fields=["kind", "key"], name="notifications_announced_once")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.key}"
+
+
 class AlertState(models.TextChoices):
     DUE_SOON = "due_soon", _("Due soon")
     OVERDUE = "overdue", _("Overdue")
