@@ -32,4 +32,11 @@ class ChildrenConfig(AppConfig):
         reorganisation.register(Household, "commune")
         register_finder(search_hits)
         register_worklist(worklist_items)
+        from treem.children import dashboard
+        from treem.core.dashboard import register_section
+        from treem.geo.map import Measure, register_measure
+
+        register_section(dashboard.dashboard_section)
+        for key, label, func in dashboard.MAP_MEASURES:
+            register_measure(Measure(key, label, func))
         post_migrate.connect(load_reference_data, sender=self, dispatch_uid="children_reference_data")

@@ -50,7 +50,8 @@ class HomeView(LoginRequiredMixin, TemplateView):
                 :8
             ]
         ctx["work"], ctx["work_total"] = worklist(user)
-        ctx["sections"] = [part for part in (func(self.request) for func in _SECTIONS) if part]
+        parts = [part for part in (func(self.request) for func in _SECTIONS) if part]
+        ctx["sections"] = sorted(parts, key=lambda part: part.get("order", 50))  # stable: registration order
         if "system_admin" in roles or user.is_superuser:
             ctx["chain"] = audit_chain_verify() if AuditEvent.objects.count() <= 20000 else None
         return ctx
