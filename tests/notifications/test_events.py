@@ -537,3 +537,19 @@ def test_the_workers_a_transfer_is_accepted_for_are_told(people):
     assert assigned.recipient == people.worker_b and transfer.case.number in assigned.text
     accepted = Notification.objects.get(category="cases.transfer.accepted")
     assert accepted.recipient == people.worker2 and accepted.link == ""  # the case left commune A
+
+
+def test_a_job_interrupted_after_its_last_attempt_tells_its_owner(people, settings):
+    from treem.jobs.models import Job, JobStatus
+    from treem.jobs.services import jobs_recover_stale
+
+    job = job_enqueue(acting_user=people.officer_a, kind=_job_kind(fail=False))
+    Notification.objects.all().delete()
+    beat = timezone.now() - dt.timedelta(seconds=settings.TREEM_JOBS_STALE_SECONDS + 60)
+    Job.objects.filter(pk=job.pk).update(
+        status=JobStatus.RUNNING, attempts=job.max_attempts, heartbeat_at=beat, worker="dead:1"
+    )
+    jobs_recover_stale()
+    note = Notification.objects.get()
+    assert note.recipient == people.officer_a and note.category == "jobs.job.failed"
+    assert f"no. {job.pk}" in note.text

@@ -189,6 +189,10 @@ def jobs_recover_stale(*, now: dt.datetime | None = None) -> list[Job]:
             logger.warning(
                 "job %s (%s) interrupted on worker %s; requeued: %s", job.pk, job.kind, job.worker, again
             )
+            if not again and job.requested_by_id:
+                from treem.notifications.events import announce
+
+                announce("jobs.job.failed", job)  # no attempt left: its owner must act
             recovered.append(job)
     return recovered
 
