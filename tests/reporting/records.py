@@ -326,4 +326,28 @@ def build_activity(*, geo, coordinator, officer_a, officer_b) -> SimpleNamespace
             closed_on=closed,
         )
     s.course, s.line, s.gift, s.inspection = course, line, gift, inspection
+
+    # Six children harmed by violence (published exactly): cases opened on 01/06, deadlines due
+    # that evening, met in time in five cases and missed in one.
+    from tests.cases.records import open_case
+    from tests.factories import UserFactory
+    from treem.cases.models import Case, Deadline, HarmKind
+
+    worker = UserFactory(username="vuviec_bc", roles=["case_worker"], units=[geo.commune_a])
+    violence_harm = HarmKind.objects.get(code="violence")
+    cases = [
+        open_case(
+            worker,
+            geo.commune_a,
+            child=ChildFactory(full_name=f"Trẻ Vụ Việc {n}", commune=geo.commune_a, birth_year=2014),
+            harm_kinds=[violence_harm],
+        )
+        for n in range(6)
+    ]
+    opened = timezone.make_aware(dt.datetime(YEAR, 6, 1, 9, 0))
+    Case.objects.filter(pk__in=[c.pk for c in cases]).update(opened_at=opened)
+    Deadline.objects.filter(case__in=cases).update(due_at=opened + dt.timedelta(hours=12), met_at=None)
+    Deadline.objects.filter(case__in=cases[:5]).update(met_at=opened + dt.timedelta(hours=10))
+    Child.objects.update(created_at=timezone.make_aware(dt.datetime(2024, 1, 1)))
+    s.cases = cases
     return s

@@ -360,7 +360,12 @@ def case_figures(*, user: User, unit: Unit, start: dt.date, end: dt.date) -> Cas
         closed=totals["closed"],
         missed=totals["missed"],
         with_deadline=published(with_deadline),
-        deadlines_kept=published(kept) if with_deadline >= SMALL_COUNT else Shown(kept, HIDDEN_SECONDARY),
+        # Beside fewer than 5 cases due, the kept ones would give away the others: hidden too.
+        deadlines_kept=(
+            published(kept)
+            if with_deadline == 0 or with_deadline >= SMALL_COUNT
+            else Shown(kept, HIDDEN_SECONDARY)
+        ),
     )
 
 
