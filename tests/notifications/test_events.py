@@ -553,3 +553,35 @@ def test_a_job_interrupted_after_its_last_attempt_tells_its_owner(people, settin
     note = Notification.objects.get()
     assert note.recipient == people.officer_a and note.category == "jobs.job.failed"
     assert f"no. {job.pk}" in note.text
+
+
+def test_a_mail_server_that_fails_fails_the_job_and_a_retry_sends_only_the_rest(
+    people, admin, monkeypatch, django_capture_on_commit_callbacks
+):
+    from treem.jobs.models import Job, JobStatus
+    from treem.jobs.services import job_retry
+    from treem.notifications import services as notification_services
+    from treem.notifications.tasks import EMAIL_KIND
+
+    real_send_mail = notification_services.send_mail
+
+    def refuse_one(subject, body, sender, to):
+        if to == [people.worker2.email]:
+            raise ConnectionRefusedError("mail server down")
+        return real_send_mail(subject, body, sender, to)
+
+    monkeypatch.setattr(notification_services, "send_mail", refuse_one)
+    case = submitted_plan(_case(people), people.worker)
+    Notification.objects.all().delete()
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.plan_approve(acting_user=people.supervisor_a, case=case)
+    job = Job.objects.filter(kind=EMAIL_KIND).latest("pk")
+    assert job.status == JobStatus.FAILED and "1 e-mail could not be sent" in job.error
+    assert [m.to for m in mail.outbox] == [[people.worker.email]]
+    monkeypatch.setattr(notification_services, "send_mail", real_send_mail)
+    job_retry(acting_user=admin, job=job)
+    job.refresh_from_db()
+    assert job.status == JobStatus.DONE and job.result == {"sent": 1}
+    assert [m.to for m in mail.outbox] == [[people.worker.email], [people.worker2.email]]
+    assert all(n.emailed_at for n in Notification.objects.all())

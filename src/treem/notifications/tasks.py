@@ -12,8 +12,8 @@ die with its transaction, and the e-mails leave only on commit.
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
-from django.utils.translation import gettext as gettext_now
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from treem.jobs.registry import register
 
@@ -35,7 +35,11 @@ def notifications_email_job(run) -> dict:
     run.progress("send", sent + failed, len(ids))
     if failed:
         raise ValidationError(
-            gettext_now("%(failed)s e-mails could not be sent (the mail server refused or did not answer).")
+            ngettext(
+                "%(failed)s e-mail could not be sent (the mail server refused or did not answer).",
+                "%(failed)s e-mails could not be sent (the mail server refused or did not answer).",
+                failed,
+            )
             % {"failed": failed}
         )
     return {"sent": sent}
