@@ -35,7 +35,6 @@ from treem.funding.selectors import budget_totals, transparency_figures
 from treem.indicators.selectors import child_friendly_ranking, child_friendly_summary, indicator_table
 from treem.plans import selectors as plan_selectors
 from treem.plans.models import (
-    Inspection,
     PeriodKind,
     Plan,
     Recommendation,
@@ -553,13 +552,47 @@ def test_decree_09_windows_of_calendar_halves_and_quarters():
     )
 
 
-def test_the_report_reads_without_a_query_per_row(coordinator, plan, figures, activity):
-    """Adding communes, children, campaigns and recommendations does not add queries (issue 15)."""
+def test_the_report_reads_without_a_query_per_row(coordinator, plan, figures, activity, geo):
+    """More communes, children, campaigns, participants and recommendations add no query: every
+    figure is read in grouped queries (issue 15: the annual report at 1,000,000 children)."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
+    from tests.conftest import REORG
+    from tests.factories import AgencyFactory, ChildFactory, CommuneFactory
+    from treem.campaigns.models import Campaign
+    from treem.children.models import Child, CircumstanceGroup, CircumstanceMembership
+    from treem.workforce.models import Participant
+
     with CaptureQueriesContext(connection) as first:
         selectors.report_data(user=coordinator, period=plan.year)
+    disability = CircumstanceGroup.objects.get(code="d")
+    for n in range(3):
+        commune = CommuneFactory(name=f"Xã Mới {n}", code=f"2010{n}", parent=geo.province, valid_from=REORG)
+        agency = AgencyFactory(name=f"UBND Xã Mới {n}", kind="commune_pc", unit=commune)
+        for k in range(3):
+            child = ChildFactory(full_name=f"Trẻ Mới {n}{k}", commune=commune, birth_year=2016)
+            CircumstanceMembership.objects.create(
+                child=child, group=disability, entered_on=dt.date(YEAR, 2, 1)
+            )
+        Campaign.objects.create(
+            title=f"Truyền thông {n}",
+            unit=commune,
+            agency=agency,
+            starts_on=dt.date(YEAR, 6, 1),
+            ends_on=dt.date(YEAR, 6, 2),
+            channels=["direct"],
+            reach_people=10,
+            reach_children=5,
+            budget_used=0,
+        )
+    Child.objects.update(created_at=activity.cases[0].opened_at - dt.timedelta(days=400))
+    Participant.objects.bulk_create(
+        [
+            Participant(course=activity.course, full_name=f"Học viên thêm {n}", kind="staff", attended=True)
+            for n in range(10)
+        ]
+    )
     Recommendation.objects.bulk_create(
         [
             Recommendation(
@@ -571,9 +604,9 @@ def test_the_report_reads_without_a_query_per_row(coordinator, plan, figures, ac
             for n in range(20)
         ]
     )
-    Inspection.objects.filter(pk=activity.inspection.pk).update(findings="Nhiều kiến nghị")
     with CaptureQueriesContext(connection) as second:
-        selectors.report_data(user=coordinator, period=plan.year)
+        data = selectors.report_data(user=coordinator, period=plan.year)
+    assert data.facts.child_friendly.communes == 5 and data.facts.campaigns_total.campaigns == 5
     assert len(second) == len(first)
 
 
