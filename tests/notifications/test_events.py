@@ -585,3 +585,16 @@ def test_a_mail_server_that_fails_fails_the_job_and_a_retry_sends_only_the_rest(
     assert job.status == JobStatus.DONE and job.result == {"sent": 1}
     assert [m.to for m in mail.outbox] == [[people.worker.email], [people.worker2.email]]
     assert all(n.emailed_at for n in Notification.objects.all())
+
+
+def test_the_daily_command_tells_of_recommendations_due(people):
+    import io
+
+    from django.core.management import call_command
+
+    _recommendation_setup(people)
+    Notification.objects.all().delete()
+    out = io.StringIO()
+    call_command("remind_recommendations", stdout=out)
+    assert "Recommendations due: 1 notifications." in out.getvalue()
+    assert Notification.objects.get().recipient == people.department_head
