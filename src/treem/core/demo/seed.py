@@ -19,6 +19,8 @@ from treem.geo.reorganisation import reorganise
 from treem.geo.services import unit_save_with_path
 
 DEMO_PASSWORD = os.environ.get("TREEM_DEMO_PASSWORD", "treem-demo-2026")
+# How much of the year of activity to load: 1 is the full demo; the tests load a small one.
+DEMO_SCALE = float(os.environ.get("TREEM_DEMO_SCALE", "1"))
 
 
 @dataclass
@@ -26,6 +28,8 @@ class DemoReport:
     logins: list[tuple[str, str, str, str]] = field(default_factory=list)
     # user name → authenticator key, for the users whose roles require two-factor authentication
     two_factor: dict[str, str] = field(default_factory=dict)
+    # what the year of activity added, by kind of record (nothing on a second run)
+    activity: dict[str, int] = field(default_factory=dict)
 
 
 def _unit(level: str, code: str, *, current: bool) -> Unit:
@@ -165,8 +169,9 @@ def _children() -> int:
     return made
 
 
-def seed_demo(*, stdout=None, verbosity: int = 1) -> DemoReport:
-    """Load units, agencies, villages and people; carry old villages over to the new units."""
+def seed_demo(*, stdout=None, verbosity: int = 1, scale: float | None = None) -> DemoReport:
+    """Load units, agencies, villages and people; carry old villages over to the new units; then
+    a year of activity (``activity.py``; ``scale`` below 1 makes it smaller, for the tests)."""
     if not Unit.objects.filter(
         level=UnitLevel.PROVINCE, code=data.NEW_PROVINCE, valid_from=data.REORG
     ).exists():
@@ -195,4 +200,9 @@ def seed_demo(*, stdout=None, verbosity: int = 1) -> DemoReport:
             if two_factor_required(user)
         }
         _children()
-    return DemoReport(logins=logins, two_factor=two_factor)
+    from treem.core.demo.activity import seed_activity
+
+    activity = seed_activity(
+        scale=DEMO_SCALE if scale is None else scale, stdout=stdout if verbosity else None
+    )
+    return DemoReport(logins=logins, two_factor=two_factor, activity=activity)
