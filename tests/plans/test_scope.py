@@ -11,7 +11,12 @@ def test_reporters_see_their_agencys_tasks_and_reports_only(
     reporter, reporter_education, coordinator, task, open_period, plan, geo
 ):
     other = services.task_create(
-        acting_user=coordinator, plan=plan, code="2", content="Việc của phường", lead_agency=geo.agency_a
+        acting_user=coordinator,
+        plan=plan,
+        code="2",
+        content="Việc của phường",
+        lead_agency=geo.agency_a,
+        recurrence="quarterly",  # a quarter asks for reports on quarterly tasks only
     )
     assert set(Task.objects.restrict(reporter)) == {task}
     assert set(Task.objects.restrict(reporter_education)) == {task}  # cooperating
@@ -32,7 +37,12 @@ def test_a_commune_agency_reporter_sees_the_provinces_plan_and_its_own_tasks(
         username="baocao_phuong", roles=["agency_reporter"], units=[geo.commune_a], agency=geo.agency_a
     )
     task = services.task_create(
-        acting_user=coordinator, plan=plan, code="2", content="Việc của phường", lead_agency=geo.agency_a
+        acting_user=coordinator,
+        plan=plan,
+        code="2",
+        content="Việc của phường",
+        lead_agency=geo.agency_a,
+        recurrence="quarterly",  # a quarter asks for reports on quarterly tasks only
     )
     assert list(Plan.objects.restrict(commune_reporter)) == [plan]
     assert list(ReportingPeriod.objects.restrict(commune_reporter)) == [open_period]
@@ -48,7 +58,10 @@ def test_no_agency_no_tasks_and_other_provinces_see_nothing(coordinator, viewer,
     assert not Task.objects.restrict(no_agency).exists()
     assert not Task.objects.restrict(viewer).exists()
     assert list(Plan.objects.restrict(viewer)) == [task.plan]
-    assert not Plan.objects.restrict(officer_a).exists()  # commune officers hold no plan permission
+    # Commune officers see the province's plan (they carry it out) but none of its province-level
+    # tasks: only their commune's shares (tests/plans/test_communes.py).
+    assert list(Plan.objects.restrict(officer_a)) == [task.plan]
+    assert not Task.objects.restrict(officer_a).exists()
     far = ProvinceFactory(name="Tỉnh Xa", code="47", valid_from=dt.date(2025, 7, 1))
     CommuneFactory(name="Xã Xa", code="30001", parent=far, valid_from=dt.date(2025, 7, 1))
     far_coordinator = UserFactory(username="dieuphoi_xa", roles=["provincial_coordinator"], units=[far])

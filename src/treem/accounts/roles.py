@@ -324,6 +324,7 @@ ROLES: tuple[Role, ...] = (
             *_KEEP_COMPLAINTS,
             *_ENTER_INDICATORS,
             *_KEEP_DONATIONS,
+            *_REPORT_ON_PLANS,  # the commune's share of the plans' tasks (plans/models.py)
         ),
     ),
     Role(
@@ -348,6 +349,7 @@ ROLES: tuple[Role, ...] = (
             *_KEEP_COMPLAINTS,
             *_VIEW_INDICATORS,
             "indicators.approve_figures",
+            *_REPORT_ON_PLANS,  # the chairman reports on the commune's share of the plans' tasks
         ),
     ),
     Role(

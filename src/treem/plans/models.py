@@ -161,10 +161,12 @@ class PeriodKind(models.TextChoices):
     FINAL = "final", _("Final review (tổng kết)")
 
 
-# Which tasks a period expects a report on, by the task's recurrence.
+# Which tasks a period asks a report on, by the task's frequency: a task is asked only for the
+# periods its frequency needs (a quarterly task for each quarter, a six-monthly one for each half),
+# and every task for the year and the reviews, which the annual and review reports gather.
 PERIOD_EXPECTS = {
-    PeriodKind.QUARTER: {Recurrence.QUARTERLY, Recurrence.NONE},
-    PeriodKind.HALF_YEAR: {Recurrence.QUARTERLY, Recurrence.SEMIANNUAL, Recurrence.NONE},
+    PeriodKind.QUARTER: {Recurrence.QUARTERLY},
+    PeriodKind.HALF_YEAR: {Recurrence.SEMIANNUAL},
     PeriodKind.YEAR: set(Recurrence),
     PeriodKind.PRELIMINARY: set(Recurrence),
     PeriodKind.FINAL: set(Recurrence),

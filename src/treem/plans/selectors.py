@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from treem.accounts.models import Agency, User
 from treem.plans.models import (
+    PERIOD_EXPECTS,
     Inspection,
     Plan,
     PlanAgency,
@@ -102,6 +103,7 @@ class TaskRow:
     status: str
     status_label: str
     task: Task
+    areas: list[str] = field(default_factory=list)  # codes of the solution areas it serves
 
 
 def task_table(*, plan: Plan, user: User | None = None, day: dt.date | None = None) -> list[TaskRow]:
@@ -123,6 +125,7 @@ def task_table(*, plan: Plan, user: User | None = None, day: dt.date | None = No
                 status=status,
                 status_label=str(TaskStatus(status).label),
                 task=task,
+                areas=[a.code for a in task.areas.all()],
             )
         )
     return rows
@@ -161,6 +164,93 @@ def results_by_section(
 
 
 @dataclass
+class AreaResults:
+    """A solution area of the plan (II.1–II.8) with the tasks that serve it and their reports."""
+
+    area: Section
+    tasks: list[Task] = field(default_factory=list)
+    reports: list[ProgressReport] = field(default_factory=list)
+
+
+def solution_areas(plan: Plan) -> QuerySet[Section]:
+    """The plan's solution areas: its sections that no task is assigned under (II.1–II.8 of the
+    7947 plan; the groups IV.1–IV.14 hold the tasks), in the plan's order."""
+    return Section.objects.filter(plan=plan).exclude(tasks__isnull=False).order_by("position", "id")
+
+
+def results_by_area(
+    *, period: ReportingPeriod, user: User | None = None, statuses=(ReportStatus.ACCEPTED,)
+) -> list[AreaResults]:
+    """Every solution area of the period's plan, even one no task serves yet, each with the tasks
+    serving it (``Task.areas``; communes' shares left out, as in ``task_table``) and the period's
+    reports (accepted ones by default) on those tasks and on their communes' shares.
+
+    A task serving two areas appears under both; ``user`` keeps to what that user may see (None:
+    the whole plan, for a background job acting for its coordinator).
+    """
+    out = {area.pk: AreaResults(area) for area in solution_areas(period.plan)}
+    for task in _tasks(period.plan, user).order_by("position", "code", "id"):
+        for area in task.areas.all():
+            if area.pk in out:
+                out[area.pk].tasks.append(task)
+    for report in _period_reports(period, user, statuses).prefetch_related(
+        "task__areas", "task__parent__areas"
+    ):
+        served = report.task.parent.areas.all() if report.task.parent_id else report.task.areas.all()
+        for area in served:
+            if area.pk in out:
+                out[area.pk].reports.append(report)
+    return list(out.values())
+
+
+@dataclass
+class AgencyResults:
+    """An agency (or a commune's People's Committee) with the tasks it leads and its reports."""
+
+    agency: Agency
+    tasks: list[Task] = field(default_factory=list)
+    reports: list[ProgressReport] = field(default_factory=list)
+    rate: Rate | None = None
+
+
+def results_by_agency(
+    *,
+    period: ReportingPeriod,
+    user: User | None = None,
+    statuses=(ReportStatus.ACCEPTED,),
+    by: str = "agency",
+) -> list[AgencyResults]:
+    """Per lead agency of the period's plan, by name: the tasks it leads that the period asks a
+    report on, its reports of the period (accepted ones by default; a cooperating agency's
+    reports are listed under that agency) and its reporting rate (``reporting_rates``, the same
+    numbers as the period's page). ``by``: "agency" (the province's agencies), "commune" (the
+    communes' People's Committees on their shares) or "" (both)."""
+    rates = {r.agency.pk: r for r in reporting_rates(period=period, user=user, by=by)}
+    out: dict[int, AgencyResults] = {}
+    tasks = expected_tasks(period).select_related("lead_agency", "lead_agency__unit")
+    if user is not None:
+        tasks = tasks.filter(pk__in=Task.objects.restrict(user).values("pk"))
+    if by == "agency":
+        tasks = tasks.filter(parent__isnull=True)
+    elif by == "commune":
+        tasks = tasks.filter(parent__isnull=False)
+    for task in tasks.order_by("position", "code", "id"):
+        row = out.setdefault(
+            task.lead_agency_id, AgencyResults(task.lead_agency, rate=rates.get(task.lead_agency_id))
+        )
+        row.tasks.append(task)
+    reports = _period_reports(period, user, statuses).select_related("agency__unit")
+    if by == "agency":
+        reports = reports.filter(task__parent__isnull=True)
+    elif by == "commune":
+        reports = reports.filter(task__parent__isnull=False)
+    for report in reports:
+        out.setdefault(report.agency_id, AgencyResults(report.agency, rate=rates.get(report.agency_id)))
+        out[report.agency_id].reports.append(report)
+    return sorted(out.values(), key=lambda r: (r.agency.unit.name if by == "commune" else "", r.agency.name))
+
+
+@dataclass
 class Concern:
     agency: Agency
     task: Task
@@ -181,7 +271,7 @@ def difficulties_and_proposals(
 
 @dataclass
 class Rate:
-    """Reporting rates of one agency for one period."""
+    """Reporting rates of one agency (or one commune's People's Committee) for one period."""
 
     agency: Agency
     expected: int = 0
@@ -199,10 +289,23 @@ class Rate:
         return round(100 * self.on_time / self.expected) if self.expected else 0
 
 
-def reporting_rates(*, period: ReportingPeriod, user: User | None = None) -> list[Rate]:
+def reporting_rates(*, period: ReportingPeriod, user: User | None = None, by: str = "") -> list[Rate]:
     """Per lead agency: reports expected (one per expected task), submitted, submitted on time
-    (first submitted no later than the due day), accepted, and the tasks still missing."""
-    tasks = expected_tasks(period).select_related("lead_agency").order_by("position", "id")
+    (first submitted no later than the due day), accepted, and the tasks still missing.
+
+    ``by="agency"`` keeps the province's agencies (tasks not shared out to communes),
+    ``by="commune"`` the communes' People's Committees reporting on their shares (``Rate.agency``
+    is the commune's People's Committee, ``Rate.agency.unit`` the commune); by default both.
+    """
+    tasks = (
+        expected_tasks(period).select_related("lead_agency", "lead_agency__unit").order_by("position", "id")
+    )
+    if by == "agency":
+        tasks = tasks.filter(parent__isnull=True)
+    elif by == "commune":
+        tasks = tasks.filter(parent__isnull=False)
+    elif by:
+        raise ValueError(f"reporting_rates: by={by!r}")
     if user is not None:
         tasks = tasks.filter(pk__in=Task.objects.restrict(user).values("pk"))
     reports = {
@@ -223,6 +326,59 @@ def reporting_rates(*, period: ReportingPeriod, user: User | None = None) -> lis
         rate.on_time += report.on_time
         rate.accepted += report.status == ReportStatus.ACCEPTED
     return sorted(rates.values(), key=lambda r: (r.completeness, r.agency.name))
+
+
+def task_periods(task: Task) -> list[ReportingPeriod]:
+    """The periods of the task's plan that ask for a report on it (by its frequency), latest first."""
+    kinds = [kind for kind, recurrences in PERIOD_EXPECTS.items() if task.recurrence in recurrences]
+    return list(
+        ReportingPeriod.objects.filter(plan=task.plan_id, kind__in=kinds).order_by("-ends_on", "kind", "id")
+    )
+
+
+@dataclass
+class CommuneShare:
+    """A commune's share of a task shared out to every commune, and where its reporting stands."""
+
+    commune: object  # geo.Unit
+    task: Task
+    status: str
+    status_label: str
+    report: ProgressReport | None  # the share's report for the period asked, if any
+
+
+def commune_shares(*, task: Task, user: User, period: ReportingPeriod | None = None) -> list[CommuneShare]:
+    """The communes' shares of ``task`` the user may see, by commune name, each with its status and
+    its report for ``period`` (by default the latest period whose reports are open)."""
+    if period is None:
+        period = next(
+            (p for p in task_periods(task) if p.is_open()),
+            None,
+        )
+    shares = list(
+        Task.objects.restrict(user)
+        .filter(parent=task)
+        .select_related("unit", "lead_agency")
+        .order_by("unit__name")
+    )
+    reports = {}
+    if period is not None:
+        reports = {
+            r.task_id: r
+            for r in ProgressReport.objects.restrict(user).filter(
+                period=period, task__in=[s.pk for s in shares]
+            )
+        }
+    return [
+        CommuneShare(
+            commune=share.unit,
+            task=share,
+            status=share.display_status,
+            status_label=str(share.get_display_status_display()),
+            report=reports.get(share.pk),
+        )
+        for share in shares
+    ]
 
 
 def total_rate(rates: list[Rate]) -> Rate:

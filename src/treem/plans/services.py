@@ -386,11 +386,25 @@ def task_share_to_communes(*, acting_user: User, task: Task) -> int:
     return made
 
 
+def is_commune_share_of(user: User, task: Task) -> bool:
+    """The task is a commune's share (or a task carried out in one commune) of the user's communes:
+    its chairman and child-protection officers report on it for the commune's People's Committee."""
+    return bool(
+        task.unit_id is not None
+        and task.lead_agency_id is not None
+        and task.lead_agency.unit_id == task.unit_id
+        and not getattr(user, "sees_all_units", False)
+        and unit_in_scope(user, task.unit)
+    )
+
+
 def _may_work_on_task(user: User, task: Task, perm: str) -> bool:
     if user.has_perm(COORDINATE) and unit_in_scope(user, task.plan.unit):
         return user.has_perm(perm)
-    return bool(
-        user.has_perm(perm) and user.agency_id is not None and (user.agency_id == task.lead_agency_id)
+    if not user.has_perm(perm):
+        return False
+    return (user.agency_id is not None and user.agency_id == task.lead_agency_id) or is_commune_share_of(
+        user, task
     )
 
 
@@ -640,7 +654,19 @@ def standard_periods(year: int, calendar: dict | None = None) -> list[dict]:
 def _may_report_for(user: User, task: Task, agency: Agency) -> bool:
     if user.has_perm(COORDINATE) and unit_in_scope(user, task.plan.unit):
         return True
+    if agency.pk == task.lead_agency_id and is_commune_share_of(user, task):
+        return True
     return user.agency_id is not None and user.agency_id == agency.pk
+
+
+def reporting_agency_for(user: User, task: Task) -> Agency | None:
+    """The agency a user reports for on a task: their own, or the commune's People's Committee
+    for a commune's share in their communes."""
+    if user.agency_id is not None and user.agency_id in _task_agencies(task):
+        return user.agency
+    if is_commune_share_of(user, task):
+        return task.lead_agency
+    return user.agency
 
 
 def _task_agencies(task: Task) -> set[int]:
@@ -664,13 +690,28 @@ def report_save(
     """
     if not acting_user.has_perm("plans.add_progressreport"):
         raise ScopeError("plans.add_progressreport")
-    agency = agency or acting_user.agency
+    if not Task.objects.restrict(acting_user).filter(pk=task.pk).exists():
+        raise ScopeError("plans.add_progressreport")
+    agency = agency or reporting_agency_for(acting_user, task)
     if agency is None:
         raise ValidationError(_("Your account belongs to no agency: ask the coordinator to set it."))
     if not _may_report_for(acting_user, task, agency):
         raise ScopeError("plans.add_progressreport")
     if task.plan_id != period.plan_id:
         raise ValidationError(_("The task and the period belong to different plans."))
+    if task.recurrence not in PERIOD_EXPECTS[period.kind]:
+        raise ValidationError(
+            _("Task %(code)s (%(frequency)s) is not asked for a report in %(period)s.")
+            % {
+                "code": task.code,
+                "frequency": task.get_recurrence_display().lower(),
+                "period": period.label,
+            }
+        )
+    if task.lead_agency_id is None:
+        raise ValidationError(
+            _("Task %(code)s waits for the coordinator to choose its lead agency.") % {"code": task.code}
+        )
     if agency.pk not in _task_agencies(task):
         raise ValidationError(_("%(agency)s neither leads nor cooperates in this task.") % {"agency": agency})
     today = today or timezone.localdate()
@@ -797,6 +838,7 @@ def expected_tasks(period: ReportingPeriod):
 
     return (
         Task.objects.filter(plan=period.plan_id, recurrence__in=PERIOD_EXPECTS[period.kind])
+        .filter(lead_agency__isnull=False)  # not a task shared out to the communes, nor one waiting
         .exclude(status=TaskStatus.CANCELLED)
         .filter(Q(starts_on__isnull=True) | Q(starts_on__lte=period.ends_on))
         .exclude(status=TaskStatus.DONE, updated_at__date__lt=period.starts_on)

@@ -211,7 +211,7 @@ def _task(request, pk, action="view") -> Task:
 
 def task_page_context(request, task: Task) -> dict:
     user = request.user
-    periods = list(task.plan.periods.order_by("-ends_on", "kind"))
+    periods = selectors.task_periods(task)
     reports = list(
         selectors.visible_reports(user).filter(task=task).order_by("-period__ends_on", "agency__name")
     )
@@ -227,7 +227,10 @@ def task_page_context(request, task: Task) -> dict:
         "open_periods": [p for p in periods if p.is_open()],
         "status_form": TaskStatusForm(initial={"status": task.status}),
         "can_change": services._may_work_on_task(user, task, "plans.change_task"),
-        "can_report": user.has_perm("plans.add_progressreport") and (user.agency_id or is_coordinator(user)),
+        "can_report": user.has_perm("plans.add_progressreport")
+        and task.lead_agency_id is not None
+        and bool(user.agency_id or is_coordinator(user) or services.is_commune_share_of(user, task)),
+        "shares": selectors.commune_shares(task=task, user=user) if task.parent_id is None else [],
     }
 
 
@@ -346,10 +349,13 @@ class PeriodDetailView(ScopedDetailView):
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
         user = self.request.user
-        rates = selectors.reporting_rates(period=self.object, user=user)
+        rates = selectors.reporting_rates(period=self.object, user=user, by="agency")
+        commune_rates = selectors.reporting_rates(period=self.object, user=user, by="commune")
         ctx.update(
-            rates=rates,
-            total=selectors.total_rate(rates),
+            agency_rates=rates,
+            agency_total=selectors.total_rate(rates),
+            commune_rates=commune_rates,
+            commune_total=selectors.total_rate(commune_rates),
             reports=selectors.visible_reports(user).filter(period=self.object),
             is_open=self.object.is_open(),
         )
@@ -420,7 +426,7 @@ class ReportFormView(ScopedQuerysetMixin, View):
         period = _period(request, period)
         if period.plan_id != task.plan_id:
             raise Http404
-        agency = request.user.agency
+        agency = services.reporting_agency_for(request.user, task)
         if agency is None or agency.pk not in services._task_agencies(task):
             agency = task.lead_agency if is_coordinator(request.user) else agency
         report = (
