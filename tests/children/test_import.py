@@ -964,7 +964,7 @@ def test_a_large_import_refreshes_the_planner_statistics(officer_a, geo, tmp_pat
 
     calls = []
     monkeypatch.setattr(importers, "ANALYZE_AFTER_ROWS", 2)
-    monkeypatch.setattr(importers, "_refresh_planner_statistics", lambda: calls.append(True))
+    monkeypatch.setattr(importers, "refresh_planner_statistics", lambda *models: calls.append(models))
     path = tmp_path / "tre-em.csv"
     header = importers.template_csv()
     rows = [f"Trẻ Số {i},Nữ,,2017,,Kinh,VN,{geo.commune_a.code}".encode() for i in range(3)]
@@ -972,12 +972,4 @@ def test_a_large_import_refreshes_the_planner_statistics(officer_a, geo, tmp_pat
     path.write_bytes(header + b"".join(r + b"," * (width - r.count(b",")) + b"\r\n" for r in rows))
     result = importers.children_import(acting_user=officer_a, path=path)
     assert result.created == 3, result.errors
-    assert calls == [True]
-
-
-def test_refreshing_the_planner_statistics_runs_on_either_database(db):
-    """ANALYZE of the children's tables on PostgreSQL (a wrong table name would fail here);
-    nothing on SQLite, whose planner needs no such step."""
-    from treem.children import importers
-
-    importers._refresh_planner_statistics()
+    assert calls == [(importers.Child, importers.Household)]

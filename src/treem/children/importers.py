@@ -45,7 +45,7 @@ from typing import Any, NamedTuple
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -54,6 +54,7 @@ from treem.audit.services import audit_record
 from treem.children import services
 from treem.children.choices import DisabilityLevel, SchoolingStatus, Sex
 from treem.children.models import Child, Ethnicity, Household
+from treem.core.db import refresh_planner_statistics
 from treem.core.scope import unit_in_scope, user_scope_paths
 from treem.core.text import fold
 from treem.core.uploads import UnsafeUpload, check_archive
@@ -1713,7 +1714,7 @@ def _write_pass(importer: _Importer, spill: Path, valid: int, result: ImportResu
         with transaction.atomic():
             _write_batches(importer, spill, valid, result)
             if result.created + result.updated >= ANALYZE_AFTER_ROWS:
-                transaction.on_commit(_refresh_planner_statistics)
+                refresh_planner_statistics(Child, Household)
     except IntegrityError as exc:
         # A new child's ID number or source key was taken meanwhile: the unique indexes say so.
         logger.info("children import refused while writing: %s", exc)
@@ -1724,14 +1725,6 @@ def _write_pass(importer: _Importer, spill: Path, valid: int, result: ImportResu
 # statistics are refreshed it may take a table of a million children for a small one and choose
 # plans that read it row by row (seen: a province's statistics page taking 27 s instead of 0.3 s).
 ANALYZE_AFTER_ROWS = 10_000
-
-
-def _refresh_planner_statistics() -> None:
-    if connection.vendor != "postgresql":
-        return
-    with connection.cursor() as cursor:
-        for model in (Child, Household):
-            cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
 
 
 def _records_changed() -> ChildImportError:

@@ -138,7 +138,13 @@ def healthz(request):
             cursor.fetchone()
     except Exception:
         return JsonResponse({"status": "error", "database": "unreachable"}, status=503)
-    return JsonResponse({"status": "ok", "database": connection.vendor})
+    from treem.core.db import autovacuum_off
+
+    warnings = []
+    if autovacuum_off():
+        # Without it the planner's statistics go stale and pages slow down by orders of magnitude.
+        warnings.append("PostgreSQL autovacuum is off: turn it on (docs/operations.md).")
+    return JsonResponse({"status": "ok", "database": connection.vendor, "warnings": warnings})
 
 
 def _for_api(request) -> bool:

@@ -40,6 +40,7 @@ from django.db.models.functions import Cast, Coalesce, Concat
 from django.utils.translation import gettext as _
 
 from treem.audit.services import audit_record
+from treem.core.db import refresh_planner_statistics
 from treem.core.scope import ScopeError
 from treem.core.text import fold
 from treem.core.uploads import check_json
@@ -976,6 +977,7 @@ def units_import(
         result = writer.result
         # An import that changed nothing is not a change of state: no audit event.
         if result.changed:
+            refresh_planner_statistics(Unit, UnitSuccession)
             audit_record(
                 acting_user,
                 "geo.units.imported",

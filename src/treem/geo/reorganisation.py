@@ -20,6 +20,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models, transaction
 
 from treem.audit.services import audit_record
+from treem.core.db import refresh_planner_statistics
 from treem.geo.models import PlacementReview, PlacementStatus, Unit, UnitMove, UnitSuccession
 
 BATCH = 2000
@@ -213,6 +214,8 @@ def reorganise(*, effective: dt.date, acting_user=None) -> Plan:
             plan.queued += created
     # A run that moved nothing and queued nothing new changed nothing: no event (idempotent).
     if plan.moved_count or plan.queued:
+        moved_models = {reg.model for reg, _old, _new, _n in plan.moves}
+        refresh_planner_statistics(*moved_models, UnitMove, PlacementReview)
         audit_record(
             acting_user,
             "geo.reorganisation.run",
