@@ -90,3 +90,12 @@ def test_the_coordinator_sees_which_communes_reported_by_name(
     assert 'data-testid="commune-shares"' in page
     shares = {s.commune.name: s for s in selectors.commune_shares(task=share_a.parent, user=coordinator)}
     assert shares["Phường An"].report == report and shares["Xã Bình"].report is None
+
+
+def test_province_users_without_the_commune_see_no_share(loaded, geo, share_a, reporter, year_period):
+    """An agency reporter of the province (units: the province) sees its agency's tasks, never the
+    communes' shares, and cannot report for a commune."""
+    assert share_a not in set(Task.objects.restrict(reporter))
+    assert not services.is_commune_share_of(reporter, share_a)
+    with pytest.raises(ScopeError):
+        services.report_save(acting_user=reporter, period=year_period, task=share_a, activities="x")

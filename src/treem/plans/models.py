@@ -50,6 +50,22 @@ def covering_q(user, lookup: str) -> Q | None:
     return below | Q(**{f"{lookup}__in": sorted(above)}) if above else below
 
 
+def commune_paths(user) -> list[str]:
+    """Paths of the communes the user is assigned to (not the province above them): the commune's
+    chairman and officers report on the commune's share of a plan's tasks."""
+    if not (user and user.is_authenticated and user.is_active and user.pk):
+        return []
+    paths = getattr(user, "_commune_paths", None)
+    if paths is None:
+        from treem.geo.models import UnitLevel
+
+        paths = sorted(
+            user.unit_assignments.filter(unit__level=UnitLevel.COMMUNE).values_list("unit__path", flat=True)
+        )
+        user._commune_paths = paths
+    return paths
+
+
 def is_coordinator(user) -> bool:
     return bool(user and user.is_authenticated and user.is_active and user.has_perm(COORDINATE))
 
@@ -80,7 +96,11 @@ class AgencyBoundQuerySet(RestrictedQuerySet):
         if not _allowed(user, self.model, action):
             return self.none()
         agency_id = getattr(user, "agency_id", None)
-        own_communes = scope_q(user, self.commune_path_field) if self.commune_path_field else None
+        own_communes = None
+        if self.commune_path_field and commune_paths(user):
+            own_communes = Q()
+            for path in commune_paths(user):
+                own_communes |= Q(**{f"{self.commune_path_field}__startswith": path})
         if agency_id is None and own_communes is None:
             return self.none()
         q = covering_q(user, self.model.scope_path_lookup)
@@ -89,7 +109,7 @@ class AgencyBoundQuerySet(RestrictedQuerySet):
         if agency_id is not None:
             for field in self.agency_q_fields:
                 agency_q |= Q(**{field: agency_id})
-        if own_communes is not None and not getattr(user, "sees_all_units", False):
+        if own_communes is not None:
             agency_q |= own_communes
         return qs.filter(pk__in=self.model._default_manager.filter(agency_q).values("pk"))
 

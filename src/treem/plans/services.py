@@ -38,6 +38,7 @@ from treem.plans.models import (
     Task,
     TaskHistory,
     TaskStatus,
+    commune_paths,
 )
 
 REPORT_FIELDS = ("activities", "results", "figures", "difficulties", "proposals")
@@ -393,8 +394,7 @@ def is_commune_share_of(user: User, task: Task) -> bool:
         task.unit_id is not None
         and task.lead_agency_id is not None
         and task.lead_agency.unit_id == task.unit_id
-        and not getattr(user, "sees_all_units", False)
-        and unit_in_scope(user, task.unit)
+        and any(task.unit.path.startswith(path) for path in commune_paths(user))
     )
 
 
