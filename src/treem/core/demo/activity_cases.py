@@ -106,8 +106,10 @@ def _scenarios(ctx, rng: random.Random) -> list[Scenario]:
         late = flags.get("late", False)
         span = _span_hours(stage, flags.get("returned", False), late)
         if age_hours is None:
-            if stage in ("closed", "initial_closed", "in_progress", "review_overdue"):
+            if stage in ("closed", "initial_closed", "review_overdue"):
                 slack = rng.uniform(0, max(24, 360 * 24 - span))
+            elif stage == "in_progress":  # under way, its review still to come
+                slack = rng.uniform(0, 24 * (REVIEW_AFTER_DAYS - 10))
             else:  # cases still early in the process are recent (a few overdue)
                 slack = rng.uniform(0, 24 * 6)
             age_hours = span + slack

@@ -91,7 +91,8 @@ def indicators(ctx) -> None:
                 continue
             rows.append(services.Row(indicator=indicator, numerator=numerator, denominator=denominator))
         saved += services.values_save(acting_user=coordinator, unit=commune, period=period, rows=rows).saved
-    saved += services.values_compute(acting_user=coordinator, unit=ctx.province, period=period).saved
+    for unit in [ctx.province] if communes == ctx.communes else communes:
+        saved += services.values_compute(acting_user=coordinator, unit=unit, period=period).saved
     # About half the communes' figures checked and approved (locked) by the province.
     ctx.on(ctx.today, 8)
     for commune in communes[::2]:

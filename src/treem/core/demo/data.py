@@ -448,3 +448,24 @@ RECOMMENDATIONS = [
     ("Rà soát, hoàn thiện các hồ sơ trường hợp lập kế hoạch chậm", 180),
     ("Cập nhật danh sách trẻ em có hoàn cảnh đặc biệt vào cơ sở dữ liệu trước ngày 30 hằng tháng", 60),
 ]
+
+# Agencies' reports on the plan's tasks (plans app): what they did, what it achieved, difficulties.
+PLAN_ACTIVITIES = [
+    "Ban hành kế hoạch triển khai của cơ quan; tổ chức hội nghị quán triệt đến cán bộ, công chức.",
+    "Phối hợp với UBND các xã, phường tổ chức truyền thông tại cộng đồng và trường học.",
+    "Rà soát, cập nhật số liệu trẻ em có hoàn cảnh đặc biệt; hướng dẫn cơ sở thực hiện chính sách.",
+    "Kiểm tra, giám sát việc thực hiện tại 05 xã, phường; tổng hợp kiến nghị của cơ sở.",
+    "Lồng ghép chỉ tiêu về trẻ em vào kế hoạch phát triển kinh tế - xã hội của năm.",
+]
+PLAN_RESULTS = [
+    "Hoàn thành đúng tiến độ; 100% đơn vị trực thuộc có kế hoạch thực hiện.",
+    "Tổ chức 12 buổi truyền thông với khoảng 2.400 lượt người tham dự.",
+    "Đạt khoảng 80% khối lượng công việc của kỳ; phần còn lại chuyển sang kỳ sau.",
+    "Các chỉ tiêu chính đạt và vượt kế hoạch năm.",
+]
+PLAN_DIFFICULTIES = [
+    "Kinh phí bố trí cho công tác trẻ em còn hạn chế.",
+    "Cán bộ làm công tác trẻ em ở cơ sở kiêm nhiệm nhiều việc, thay đổi sau sắp xếp đơn vị hành chính.",
+    "",
+]
+PLAN_RETURN_COMMENT = "Đề nghị bổ sung số liệu cụ thể (số lượt người, kinh phí) và kết quả so với chỉ tiêu."
