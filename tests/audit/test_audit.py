@@ -401,9 +401,10 @@ def test_history_shows_field_changes_of_a_village_rename(client, geo, coordinato
     page = client.get(url)
     assert page.status_code == 200
     text = page.content.decode()
-    assert "<strong>name</strong>: Thôn Một → Thôn Mới" in text
-    assert "<strong>kind</strong>: Thôn → Xóm" in text
-    assert "geo.village.updated" in text
+    # Fields by their names in words, the action as a sentence (its code only for programs).
+    assert "<strong>Name</strong>: Thôn Một → Thôn Mới" in text
+    assert "<strong>Kind</strong>: Thôn → Xóm" in text
+    assert 'data-action="geo.village.updated">Changed the administrative unit<' in text
     assert "Thôn Hai B" not in text  # another record's history
     assert [e.action for e in page.context["events"]] == ["geo.village.updated"]
     # supervisor_a reads the audit log of commune A only.

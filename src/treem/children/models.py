@@ -84,7 +84,9 @@ class CircumstanceGroup(models.Model):
         ordering = ["sort_order", "code"]
 
     def __str__(self) -> str:
-        return f"{self.code}) {self.name}"
+        # The law's items are known by their letter ("l) Trẻ em bị xâm hại tình dục"); other codes
+        # ("nguy-co") are the system's own and never shown.
+        return f"{self.code}) {self.name}" if self.code.isalpha() and len(self.code) <= 2 else self.name
 
 
 class Household(TrackedModel):

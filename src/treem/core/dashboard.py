@@ -46,9 +46,9 @@ class HomeView(LoginRequiredMixin, TemplateView):
                 PlacementReview.objects.restrict(user, "view").filter(status=PlacementStatus.PENDING).count()
             )
         if user.has_perm("audit.view_auditevent"):
-            ctx["recent_events"] = AuditEvent.objects.restrict(user, "view").select_related("content_type")[
-                :8
-            ]
+            ctx["recent_events"] = AuditEvent.objects.restrict(user, "view").select_related(
+                "content_type", "actor"
+            )[:8]
         ctx["work"], ctx["work_total"] = worklist(user)
         parts = [part for part in (func(self.request) for func in _SECTIONS) if part]
         ctx["sections"] = sorted(parts, key=lambda part: part.get("order", 50))  # stable: registration order

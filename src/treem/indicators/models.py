@@ -14,6 +14,7 @@ Who sees what
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 
 from django.conf import settings
@@ -26,6 +27,7 @@ from treem.core.models import TrackedModel
 from treem.core.scope import RestrictedQuerySet
 from treem.indicators.choices import (
     ApprovalStatus,
+    Breakdown,
     CommuneCategory,
     IndicatorKind,
     PeriodType,
@@ -96,7 +98,20 @@ class Indicator(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.code} — {self.name}"
+        return f"{self.official_number} — {self.name}" if self.official_number else self.name
+
+    @property
+    def breakdown_labels(self) -> list[str]:
+        """The breakdowns in words ("age group", not "age_group")."""
+        labels = dict(Breakdown.choices)
+        return [str(labels.get(b, b)) for b in self.breakdowns or []]
+
+    @property
+    def official_number(self) -> str:
+        """The indicator's number in Circular 13/2021 ("0101" of TT13_0101), which people know;
+        other codes are names for formulas and are never shown."""
+        match = re.fullmatch(r"TT13_(\d{4})", self.code)
+        return match.group(1) if match else ""
 
     def get_absolute_url(self) -> str:
         return reverse("indicators:indicator_detail", args=[self.pk])
@@ -149,7 +164,7 @@ class Target(TrackedModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.indicator.code} {self.unit} {self.year}"
+        return f"{self.indicator} {self.unit} {self.year}"
 
     def get_absolute_url(self) -> str:
         return reverse("indicators:target_list") + f"?year={self.year}&unit={self.unit_id}"
