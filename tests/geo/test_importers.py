@@ -566,7 +566,7 @@ def make_package(tmp_path, *, extra_legacy=()):
 
 
 def test_package_reader_joins_keys_to_codes(tmp_path):
-    snap = read_package(effective=REORG, data_dir=make_package(tmp_path))
+    snap = read_package(effective=REORG, data_dir=make_package(tmp_path), missing=None)
     assert sorted((r.level, r.code) for r in snap.old_units) == [
         ("commune", "00001"),
         ("commune", "20194"),
@@ -597,7 +597,9 @@ def test_package_reader_joins_keys_to_codes(tmp_path):
 
 
 def test_package_reader_filters_provinces(db, tmp_path):
-    snap = read_package(effective=REORG, provinces={"48", "49"}, data_dir=make_package(tmp_path))
+    snap = read_package(
+        effective=REORG, provinces={"48", "49"}, data_dir=make_package(tmp_path), missing=None
+    )
     assert "01" not in {r.code for r in snap.old_units + snap.new_units if r.level == "province"}
     assert all(s.old_code != "00001" for s in snap.successions)
     result = units_import(snapshot=snap)
@@ -621,7 +623,7 @@ def test_package_reader_skips_rows_without_a_usable_code(tmp_path):
         "tinhnui_tptam_xatrung",
     ]
     (folder / "converter_2025.json").write_text(json.dumps(converter))
-    snap = read_package(effective=REORG, data_dir=folder)
+    snap = read_package(effective=REORG, data_dir=folder, missing=None)
     assert len(snap.warnings) == 2
     assert "Xã Không Mã has no code and was skipped" in snap.warnings[0] or (
         "Xã Không Mã has no code and was skipped" in snap.warnings[1]
@@ -637,7 +639,7 @@ def test_package_reader_refuses_an_unknown_key(tmp_path):
     converter["DICT_PROVINCE_WARD_NO_DIVIDED"]["tpbien"]["phuonghai"].append("tpbien_quanmot_phuonglạ")
     (folder / "converter_2025.json").write_text(json.dumps(converter))
     with pytest.raises(UnitImportError, match="the key tpbien_quanmot_phuonglạ names no unit"):
-        read_package(effective=REORG, data_dir=folder)
+        read_package(effective=REORG, data_dir=folder, missing=None)
 
 
 def test_package_reader_refuses_a_missing_folder(tmp_path):
@@ -658,6 +660,9 @@ def test_the_installed_package_for_the_demo_provinces(db):
     old_communes = Unit.objects.descendants_of(quang_nam).filter(level="commune")
     assert old_communes.exists()
     assert not old_communes.filter(successions__isnull=True).exists()
+    que_phuoc = old_communes.get(code="20674")  # from the project's file of missing communes
+    assert que_phuoc.name == "Xã Quế Phước"
+    assert que_phuoc.successions.get().successor.name == "Xã Quế Phước"
     new_48 = Unit.objects.get(level="province", code="48", valid_from=REORG)
     assert {s.predecessor.code for s in new_48.predecessions.all()} == {"48", "49"}
     assert_paths_consistent()

@@ -121,20 +121,21 @@ class TestGsoLists:
 
 
 def test_the_package_lists(db):
-    """The vietnamadminunits package: 63/696 and 34/3,321, like the GSO lists, but 10,035 communes.
+    """The vietnamadminunits package with the project's file of the communes it lacks: 63/696/10,047
+    and 34/3,321, like the GSO lists.
 
     The package's legacy table lacks 12 communes of the GSO list of 01/03/2025 (e.g. 07693 Xã Tân
-    An of Thành phố Bắc Giang, 20674 Xã Quế Phước of Quảng Nam, 25102 Xã Đạ M'ri of Lâm Đồng),
-    dissolved or merged by resolutions taking effect around that date, and has five rows with no
+    An of Thành phố Bắc Giang, 20674 Xã Quế Phước of Quảng Nam, 25102 Xã Đạ M'ri of Lâm Đồng);
+    geo/data/communes-missing-from-package.yaml adds them. The table also has five rows with no
     commune: island districts without communes, which the map sends to their special zones.
     """
     assert Unit.objects.count() == 0  # the GSO class above was rolled back
     started = time.monotonic()
     result = units_import(snapshot=read_package(effective=REORG))
     assert time.monotonic() - started < 60
-    assert by_level(BEFORE) == {"province": 63, "district": 696, "commune": 10_035}
+    assert by_level(BEFORE) == {"province": 63, "district": 696, "commune": 10_047}
     assert by_level(REORG) == {"province": 34, "district": 0, "commune": 3_321}
-    assert result.created == 63 + 696 + 10_035 + 34 + 3_321
+    assert result.created == 63 + 696 + 10_047 + 34 + 3_321
     old_communes = Unit.objects.filter(level="commune", valid_to=BEFORE)
     assert not old_communes.filter(successions__isnull=True).exists()
     assert unit("commune", "20335", BEFORE).name == "Phường Tân Thạnh"

@@ -14,8 +14,9 @@ A unit's identity is (level, code, valid_from): codes are reused across the reor
 the old commune 20335 and the new commune 20335 are two rows.
 
 Readers: ``read_package`` (the ``vietnamadminunits`` PyPI package, old and new lists with the
-conversion map), ``read_gso_file`` (the General Statistics Office three-level JSON, and the 2025
-two-level JSON with ``merges``). Writer: ``units_import``, one transaction, bulk, idempotent.
+conversion map, and the 12 communes it lacks, from ``data/communes-missing-from-package.yaml``),
+``read_gso_file`` (the General Statistics Office three-level JSON, and the 2025 two-level JSON
+with ``merges``). Writer: ``units_import``, one transaction, bulk, idempotent.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+import yaml
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -48,6 +50,8 @@ from treem.geo.models import SuccessionKind, Unit, UnitLevel, UnitSuccession
 from treem.geo.services import unit_reparent
 
 PACKAGE = "vietnamadminunits"
+# The communes of the list in force before 01/07/2025 that the package lacks (GSO list, cited there).
+MISSING_COMMUNES = Path(__file__).parent / "data" / "communes-missing-from-package.yaml"
 BATCH = 1000
 # How deep each tier sits; a parent must sit higher than its child.
 LEVEL_RANK = {UnitLevel.PROVINCE: 0, UnitLevel.DISTRICT: 1, UnitLevel.COMMUNE: 2}
@@ -108,6 +112,7 @@ class UnitRow:
     latitude: float | None = None
     longitude: float | None = None
     place: str = ""  # where the row was read, for error messages
+    source: str = ""  # when not the snapshot's (a patch merged into a list)
 
 
 @dataclass(frozen=True)
@@ -120,6 +125,7 @@ class SuccessionRow:
     new_code: str
     kind: str
     place: str = ""
+    source: str = ""
 
 
 @dataclass
@@ -320,8 +326,13 @@ def read_package(
     effective: dt.date | None = None,
     provinces: Iterable[str] | None = None,
     data_dir: Path | None = None,
+    missing: Path | None = MISSING_COMMUNES,
 ) -> UnitSnapshot:
     """The package's old (63 provinces) and new (34 provinces) lists and its 2025 conversion map.
+
+    ``missing`` (the project's file of the 12 communes the package lacks; None: none) is merged
+    into the old list and the map (``merge_missing_communes``), so the old list holds the GSO's
+    63 provinces, 696 districts and 10,047 communes.
 
     The legacy table has five rows with no commune (NULL ward code): the island districts with no
     communes (Bạch Long Vĩ, Cồn Cỏ, Hoàng Sa, Lý Sơn, Côn Đảo). They give the district only, and
@@ -507,9 +518,77 @@ def read_package(
                 snap.successions.append(
                     SuccessionRow(level, old_code, UnitLevel.COMMUNE, new_code, SuccessionKind.PARTIAL, place)
                 )
+    if missing is not None:
+        merge_missing_communes(snap, missing)
     snap = snap.filtered(provinces)
     snap.check()
     return snap
+
+
+def merge_missing_communes(snap: UnitSnapshot, path: Path) -> None:
+    """Add the communes of ``path`` to the snapshot's old list, and their successions.
+
+    The file (``data/communes-missing-from-package.yaml``) lists communes with their district and
+    province and the new communes they went into. A commune the lists already hold is left as the
+    lists have it (a later package may add it). Refused with ``UnitImportError`` (nothing merged)
+    when the file is unreadable or malformed, or names a district, province or new commune that
+    the lists lack.
+    """
+    name = Path(path).name
+    try:
+        document = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+        raise UnitImportError(_("%(file)s cannot be read: %(error)s") % {"file": name, "error": exc}) from exc
+    communes = document.get("communes") if isinstance(document, dict) else None
+    if not isinstance(communes, list):
+        raise UnitImportError(_('%(file)s: expected a list of "communes".') % {"file": name})
+    source = str(document.get("source") or name)[:60]
+    old = {(r.level, r.code): r for r in snap.old_units}
+    new = {(r.level, r.code): r for r in snap.new_units}
+    rows: list[UnitRow] = []
+    successions: list[SuccessionRow] = []
+    for i, entry in enumerate(communes):
+        place = f"{name} communes[{i}]"
+        try:
+            code, label = str(entry["code"]), str(entry["name"])
+            kind = str(entry.get("kind") or kind_from_name(label))
+            district, province = str(entry["district"]["code"]), str(entry["province"]["code"])
+            targets = [(str(t["code"]), str(t["kind"])) for t in entry["successors"]]
+        except (KeyError, TypeError) as exc:
+            raise UnitImportError(
+                _(
+                    "%(place)s: each commune needs a code, a name, a district, a province and its "
+                    "successors (%(error)s)."
+                )
+                % {"place": place, "error": exc}
+            ) from exc
+        _check_code(UnitLevel.COMMUNE, code, place)
+        if (UnitLevel.COMMUNE, code) in old:
+            continue
+        parent = old.get((UnitLevel.DISTRICT, district))
+        if parent is None or parent.parent_code != province:
+            raise UnitImportError(
+                _("%(place)s: the district %(district)s of province %(province)s is not in the list.")
+                % {"place": place, "district": district, "province": province}
+            )
+        if not targets:
+            raise UnitImportError(_("%(place)s: the commune has no successor.") % {"place": place})
+        for target, succession_kind in targets:
+            if (UnitLevel.COMMUNE, target) not in new:
+                raise UnitImportError(
+                    _("%(place)s: the new commune %(code)s is not in the list.")
+                    % {"place": place, "code": target}
+                )
+            successions.append(
+                SuccessionRow(
+                    UnitLevel.COMMUNE, code, UnitLevel.COMMUNE, target, succession_kind, place, source
+                )
+            )
+        row = UnitRow(UnitLevel.COMMUNE, code, label, kind, district, place=place, source=source)
+        rows.append(row)
+        old[(UnitLevel.COMMUNE, code)] = row
+    snap.old_units += rows
+    snap.successions += successions
 
 
 # --- Readers: the General Statistics Office JSON lists ------------------------------------------
@@ -808,7 +887,7 @@ class _Writer:
                         valid_to=valid_to,
                         latitude=row.latitude,
                         longitude=row.longitude,
-                        source=self.snap.source,
+                        source=row.source or self.snap.source,
                     )
                     to_create.append(unit)
                 else:
@@ -866,7 +945,7 @@ class _Writer:
             changed = True
         if changed:
             unit.name_folded = fold(unit.name)
-            unit.source = self.snap.source
+            unit.source = row.source or self.snap.source
         return changed
 
     def close_predecessors(self, old_units: Iterable[Unit]) -> None:
@@ -922,12 +1001,12 @@ class _Writer:
                         successor=new,
                         kind=s.kind,
                         effective=effective,
-                        source=self.snap.source,
+                        source=s.source or self.snap.source,
                     )
                 )
             elif current.kind != s.kind:
                 current.kind = s.kind
-                current.source = self.snap.source
+                current.source = s.source or self.snap.source
                 to_update.append(current)
             else:
                 self.result.successions_unchanged += 1
