@@ -106,6 +106,11 @@ def test_a_case_from_the_hotline_to_its_closure(new_page, login, geo, people, se
     page.goto(f"/cases/{case.pk}/")
     action(page, "verify")
     action(page, "assess", {"#id_assess-findings": "Có vết bầm, trẻ sợ về nhà"})
+    # Done now, 13 hours after the call: the 12-hour deadline was met late, and says so.
+    late = page.locator("#deadlines [data-state=met_late]")
+    expect(late).to_have_count(1)
+    expect(late).to_contain_text(vi("overdue (met late)"))
+    expect(page.locator("#deadlines [data-state=met]")).to_have_count(0)
     action(
         page,
         "assess",
