@@ -598,3 +598,16 @@ def test_the_daily_command_tells_of_recommendations_due(people):
     call_command("remind_recommendations", stdout=out)
     assert "Recommendations due: 1 notifications." in out.getvalue()
     assert Notification.objects.get().recipient == people.department_head
+
+
+def test_notifications_are_written_in_the_sites_language_not_the_actors(people, settings):
+    from django.utils import translation
+    from django.utils.translation import gettext
+
+    settings.LANGUAGE_CODE = "vi"
+    case = open_case(people.worker, people.geo.commune_a)
+    with translation.override("en"):  # the actor reads the English pages
+        services.case_assign(acting_user=people.worker, case=case, workers=[people.worker, people.worker2])
+    with translation.override("vi"):
+        expected = gettext("Case %(number)s was assigned to you.") % {"number": case.number}
+    assert Notification.objects.get(category="cases.case.assigned").text == expected
