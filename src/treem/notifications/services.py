@@ -81,9 +81,8 @@ def _email_job_enqueue(ids: list[int]) -> None:
     from treem.jobs.services import job_enqueue_system
     from treem.notifications.tasks import EMAIL_KIND
 
-    job_enqueue_system(
-        kind=EMAIL_KIND, subject=f"{len(ids)} notification(s)", arguments={"notifications": ids}
-    )
+    # No subject: the job's label says what it does (the notifications are its arguments).
+    job_enqueue_system(kind=EMAIL_KIND, arguments={"notifications": ids})
 
 
 def email_body(text: str, link: str) -> str:
