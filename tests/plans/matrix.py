@@ -10,6 +10,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from tests.matrix import Endpoint
 from treem.plans import services
 from treem.plans.models import (
+    AgencyReport,
     Inspection,
     PeriodKind,
     Plan,
@@ -69,6 +70,33 @@ def records(side, tag, personas) -> None:
         activities=f"Báo cáo {token}",
     )
     services.report_submit(acting_user=user, report=side.plans_report)
+    # The agency's report for the open quarter (a draft holding both its tasks), and for the
+    # fourth quarter one already submitted, waiting for the coordinator.
+    side.plans_agency_report = services.agency_report_open(
+        acting_user=user, period=side.plans_period, agency=side.successor
+    )
+    side.plans_period_q4 = services.period_create(
+        acting_user=user,
+        plan=side.plans_plan,
+        kind=PeriodKind.QUARTER,
+        year=today.year,
+        number=4,
+        starts_on=today - dt.timedelta(days=60),
+        ends_on=today + dt.timedelta(days=20),
+        opens_on=today - dt.timedelta(days=10),
+        due_on=today + dt.timedelta(days=30),
+    )
+    side.plans_agency_report_sent = services.agency_report_open(
+        acting_user=user, period=side.plans_period_q4, agency=side.successor
+    )
+    services.agency_report_save(
+        acting_user=user,
+        report=side.plans_agency_report_sent,
+        rows={
+            row.task_id: {"activities": f"Quý 4 {token}"} for row in side.plans_agency_report_sent.rows.all()
+        },
+    )
+    services.agency_report_submit(acting_user=user, report=side.plans_agency_report_sent)
     side.plans_named = PlanAgency.objects.create(
         plan=side.plans_plan, code=f"{token}-X", name=f"Ban {token} (chưa rõ)"
     )
@@ -101,6 +129,8 @@ def marker(obj):
         return obj.title
     if isinstance(obj, Recommendation):
         return obj.text
+    if isinstance(obj, AgencyReport):
+        return obj.agency.name
     return None
 
 
@@ -229,6 +259,36 @@ ENDPOINTS = (
         out_status=400,  # another province's agencies are not among the choices
     ),
     Endpoint("plans:period_detail", permitted=C, denied="no_role_a", record="plans_period"),
+    Endpoint(
+        "plans:agency_report_open",
+        "post",
+        permitted=C,
+        denied="viewer",
+        record="plans_period",
+        data=lambda side: {"agency": side.successor.pk},
+        ok=302,  # to the agency's report, already open: nothing written
+    ),
+    Endpoint("plans:agency_report_detail", permitted=C, denied="viewer", record="plans_agency_report"),
+    Endpoint(
+        "plans:agency_report_detail",
+        "post",
+        permitted=C,
+        denied="viewer",
+        record="plans_agency_report",
+        data=lambda side: {"summary": "Đánh giá chung của quý"},
+        ok=302,
+        events=1,
+    ),
+    Endpoint(
+        "plans:agency_report_decide",
+        "post",
+        permitted=C,
+        denied="viewer",
+        record="plans_agency_report_sent",
+        data=lambda side: {"decision": "accept"},
+        ok=302,
+        events=5,  # its two rows, the report, and each task now in progress
+    ),
     Endpoint("plans:report_list", permitted=C, denied="viewer", shown=lambda side: [side.plans_report]),
     Endpoint("plans:report_detail", permitted=C, denied="viewer", record="plans_report"),
     Endpoint(
@@ -239,7 +299,7 @@ ENDPOINTS = (
         record="plans_report",
         data=lambda side: {"decision": "accept"},
         ok=302,
-        events=1,
+        events=2,  # the acceptance, and the task now reads as the report says (in progress)
     ),
     Endpoint(
         "plans:inspection_list", permitted=C, denied="officer_a", shown=lambda side: [side.plans_inspection]

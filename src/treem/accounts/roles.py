@@ -129,6 +129,9 @@ _REPORT_ON_PLANS = (
     "plans.view_progressreport",
     "plans.add_progressreport",
     "plans.change_progressreport",
+    "plans.view_agencyreport",
+    "plans.add_agencyreport",
+    "plans.change_agencyreport",
     "plans.view_reminder",
 )
 _COORDINATE_PLANS = (

@@ -15,3 +15,6 @@ class PlansConfig(AppConfig):
         reorganisation.register(Plan, "unit")
         reorganisation.register(Task, "unit")
         reorganisation.register(Inspection, "unit")
+        # The plans' notification events (plans/events.py) are announced once registered:
+        # ``plans.events.register_events()`` here, with their scenarios in
+        # tests/notifications/test_events.py (which requires one per event of the table).

@@ -644,8 +644,71 @@ class ReportingPeriod(models.Model):
         return (day or timezone.localdate()) >= self.opens_on
 
 
+class AgencyReportQuerySet(AgencyBoundQuerySet):
+    agency_q_fields = ("agency",)
+    commune_path_field = "agency__unit__path"
+
+
+class AgencyReport(TrackedModel):
+    """One agency's (or one commune's People's Committee's) report for one period: a row
+    (``ProgressReport``) per task it leads that the period asks for, sent and decided together
+    (draft → submitted → returned / accepted)."""
+
+    scope_path_lookup = "period__plan__unit__path"
+
+    period = models.ForeignKey(
+        ReportingPeriod, verbose_name=_("period"), on_delete=models.PROTECT, related_name="agency_reports"
+    )
+    agency = models.ForeignKey(
+        "accounts.Agency",
+        verbose_name=_("reporting agency"),
+        on_delete=models.PROTECT,
+        related_name="plan_agency_reports",
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=ReportStatus.choices, default=ReportStatus.DRAFT
+    )
+    summary = models.TextField(_("general assessment"), blank=True)
+    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
+    first_submitted_at = models.DateTimeField(_("first submitted at"), null=True, blank=True)
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    decided_by = models.ForeignKey(
+        "accounts.User",
+        verbose_name=_("decided by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    review_comment = models.TextField(_("comments of the reviewer"), blank=True)
+
+    objects = AgencyReportQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("agency report")
+        verbose_name_plural = _("agency reports")
+        ordering = ["period_id", "agency__name", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["period", "agency"], name="plans_agencyreport_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.agency} — {self.period}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("plans:agency_report_detail", args=[self.pk])
+
+    def audit_unit(self):
+        return self.period.plan.unit
+
+    @property
+    def editable(self) -> bool:
+        return self.status in (ReportStatus.DRAFT, ReportStatus.RETURNED)
+
+
 class ProgressReport(TrackedModel):
-    """One agency's report on one task for one period (báo cáo định kỳ)."""
+    """One agency's report on one task for one period (báo cáo định kỳ): a row of the agency's
+    report for the period (``agency_report``) when it leads the task."""
 
     scope_path_lookup = "task__plan__unit__path"
 
@@ -659,8 +722,26 @@ class ProgressReport(TrackedModel):
         on_delete=models.PROTECT,
         related_name="plan_reports",
     )
+    agency_report = models.ForeignKey(
+        AgencyReport,
+        verbose_name=_("agency report"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="rows",
+    )
     status = models.CharField(
         _("status"), max_length=10, choices=ReportStatus.choices, default=ReportStatus.DRAFT
+    )
+    task_status = models.CharField(
+        _("where the task stands"),
+        max_length=12,
+        choices=[
+            (TaskStatus.IN_PROGRESS, TaskStatus.IN_PROGRESS.label),
+            (TaskStatus.DONE, TaskStatus.DONE.label),
+        ],
+        default=TaskStatus.IN_PROGRESS,
+        help_text=_("Once the report is accepted, the task reads so on every page and in every document."),
     )
     activities = models.TextField(_("what was done"), blank=True)
     results = models.TextField(_("results"), blank=True)

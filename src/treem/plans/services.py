@@ -22,6 +22,7 @@ from treem.plans.models import (
     COORDINATE,
     OPEN_TASK_STATUSES,
     PERIOD_EXPECTS,
+    AgencyReport,
     Binding,
     Inspection,
     InspectionStatus,
@@ -169,6 +170,8 @@ def task_create(
     changes["cooperating_agencies"] = [None, sorted(a.pk for a in cooperating)]
     changes["areas"] = [None, sorted(a.code for a in areas)]
     audit_record(acting_user, "plans.task.created", task, changes=changes)
+    if lead_agency is not None:
+        _announce("plans.task.assigned", task, acting_user)
     return task
 
 
@@ -243,6 +246,7 @@ def tasks_assign_named(*, acting_user: User, named: PlanAgency) -> int:
             task=task, actor=acting_user, kind="assigned", to_agency=agency, note=named.name[:500]
         )
         audit_record(acting_user, "plans.task.assigned", task, changes=diff(before, snapshot(task)))
+        _announce("plans.task.assigned", task, acting_user)
         count += 1
     for task in Task.objects.filter(cooperating_named=named, parent__isnull=True).exclude(
         cooperating_agencies=agency
@@ -383,6 +387,7 @@ def task_share_to_communes(*, acting_user: User, task: Task) -> int:
         share.areas.set(task.areas.all())
         TaskHistory.objects.create(task=share, actor=acting_user, kind="created", to_agency=agency)
         audit_record(acting_user, "plans.task.shared", share, changes=diff(None, snapshot(share)))
+        _announce("plans.task.assigned", share, acting_user)
         made += 1
     return made
 
@@ -511,6 +516,7 @@ def _pass_lead(acting_user: User, task: Task, predecessor: Agency, successor: Ag
         changes=diff(before, snapshot(task)),
         reason=note,
     )
+    _announce("plans.task.assigned", task, acting_user)
 
 
 def _pass_cooperation(
@@ -802,6 +808,8 @@ def _decide(
     audit_record(
         acting_user, action, report, changes=diff(before, snapshot(report)), reason=report.review_comment
     )
+    if status == ReportStatus.ACCEPTED:
+        _task_status_from_report(acting_user, report)
     return report
 
 
@@ -1050,3 +1058,258 @@ def recommendation_follow_up(
         changes=diff(before, snapshot(recommendation)),
     )
     return recommendation
+
+
+# --- one report per agency (or commune) per period -------------------------------------------------
+
+
+def _may_act_for(user: User, period: ReportingPeriod, agency: Agency) -> bool:
+    """The plan's coordinator, the agency's own staff, or the commune's users for its People's
+    Committee."""
+    if user.has_perm(COORDINATE) and unit_in_scope(user, period.plan.unit):
+        return True
+    if user.agency_id is not None and user.agency_id == agency.pk:
+        return True
+    return agency.kind == AgencyKind.COMMUNE_PC and any(
+        agency.unit.path.startswith(path) for path in commune_paths(user)
+    )
+
+
+def agency_report_tasks(*, period: ReportingPeriod, agency: Agency):
+    """The tasks the period asks ``agency`` to report on: those it leads (its communes' shares
+    for a commune's People's Committee)."""
+    return expected_tasks(period).filter(lead_agency=agency).order_by("position", "code", "id")
+
+
+@transaction.atomic
+def agency_report_open(
+    *, acting_user: User, period: ReportingPeriod, agency: Agency | None = None, today: dt.date | None = None
+) -> AgencyReport:
+    """Open (or find) the agency's report for the period, with a draft row per task it leads that
+    the period asks for. Refused: a period not open yet, an agency with no task in the period."""
+    if not acting_user.has_perm("plans.add_progressreport"):
+        raise ScopeError("plans.add_progressreport")
+    agency = agency or acting_user.agency
+    if agency is None:
+        raise ValidationError(_("Your account belongs to no agency: ask the coordinator to set it."))
+    if not _may_act_for(acting_user, period, agency):
+        raise ScopeError("plans.add_progressreport")
+    report = AgencyReport.objects.select_for_update().filter(period=period, agency=agency).first()
+    tasks = list(agency_report_tasks(period=period, agency=agency))
+    if report is None:
+        if not tasks:
+            raise ValidationError(
+                _("%(period)s asks %(agency)s for no report.") % {"period": period.label, "agency": agency}
+            )
+        today = today or timezone.localdate()
+        if not period.is_open(today):
+            raise ValidationError(
+                _("The reporting period %(period)s opens on %(date)s: reports cannot be written before then.")
+                % {"period": period.label, "date": _day(period.opens_on)}
+            )
+        report = AgencyReport(period=period, agency=agency, created_by=acting_user, updated_by=acting_user)
+        report.full_clean()
+        report.save()
+        audit_record(acting_user, "plans.agency_report.created", report, changes=diff(None, snapshot(report)))
+    rows = {r.task_id: r for r in ProgressReport.objects.filter(period=period, agency=agency)}
+    for task in tasks:
+        row = rows.get(task.pk)
+        if row is None:
+            row = report_save(acting_user=acting_user, period=period, task=task, agency=agency, today=today)
+        if row.agency_report_id != report.pk:
+            row.agency_report = report
+            row.save(update_fields=["agency_report"])
+    return report
+
+
+ROW_FIELDS = (*REPORT_FIELDS, "task_status")
+
+
+@transaction.atomic
+def agency_report_save(
+    *, acting_user: User, report: AgencyReport, summary: str | None = None, rows: dict | None = None
+) -> AgencyReport:
+    """Write the agency report's general assessment and its rows (task id → what was done,
+    results, figures, difficulties, proposals, where the task stands). All or nothing."""
+    if not (
+        acting_user.has_perm("plans.change_progressreport")
+        and _may_act_for(acting_user, report.period, report.agency)
+    ):
+        raise ScopeError("plans.change_progressreport")
+    if not report.editable:
+        raise ValidationError(
+            _("This report is %(status)s: it can no longer be changed.")
+            % {"status": report.get_status_display().lower()}
+        )
+    mine = {row.task_id: row for row in report.rows.select_related("task")}
+    for task_id, values in (rows or {}).items():
+        row = mine.get(int(task_id))
+        if row is None:
+            raise ValidationError(_("This report has no row for that task."))
+        status = values.get("task_status", row.task_status)
+        if status not in (TaskStatus.IN_PROGRESS, TaskStatus.DONE):
+            raise ValidationError(
+                _("Task %(code)s: say whether it is in progress or done.") % {"code": row.task.code}
+            )
+        unknown = set(values) - set(ROW_FIELDS)
+        if unknown:
+            raise TypeError(f"unknown report fields: {sorted(unknown)}")
+        before = snapshot(row)
+        for name in REPORT_FIELDS:
+            if name in values:
+                setattr(row, name, (values[name] or "").strip())
+        row.task_status = status
+        row.updated_by = acting_user
+        row.full_clean()
+        row.save()
+        changes = diff(before, snapshot(row))
+        if changes:
+            audit_record(acting_user, "plans.report.updated", row, changes=changes)
+    if summary is not None and summary.strip() != report.summary:
+        before = snapshot(report)
+        report.summary = summary.strip()
+        report.updated_by = acting_user
+        report.save(update_fields=["summary", "updated_by", "updated_at"])
+        audit_record(
+            acting_user, "plans.agency_report.updated", report, changes=diff(before, snapshot(report))
+        )
+    return report
+
+
+@transaction.atomic
+def agency_report_submit(*, acting_user: User, report: AgencyReport) -> AgencyReport:
+    """Send the agency's report, every row together, to the plan's coordinator."""
+    if not (
+        acting_user.has_perm("plans.change_progressreport")
+        and _may_act_for(acting_user, report.period, report.agency)
+    ):
+        raise ScopeError("plans.change_progressreport")
+    if not report.editable:
+        raise ValidationError(_("Only a draft or a returned report can be submitted."))
+    rows = list(report.rows.select_related("task", "agency", "period", "task__plan__unit"))
+    if not rows:
+        raise ValidationError(_("This report has no task to report on."))
+    empty = [r.task.code for r in rows if not (r.activities.strip() or r.results.strip())]
+    if empty:
+        raise ValidationError(
+            _("Say what was done or what it achieved for every task before submitting: %(codes)s.")
+            % {"codes": ", ".join(empty)}
+        )
+    for row in rows:
+        if row.editable:
+            report_submit(acting_user=acting_user, report=row)
+    before = snapshot(report)
+    now = timezone.now()
+    report.status = ReportStatus.SUBMITTED
+    report.submitted_at = now
+    report.first_submitted_at = report.first_submitted_at or now
+    report.updated_by = acting_user
+    report.save()
+    audit_record(acting_user, "plans.agency_report.submitted", report, changes=diff(before, snapshot(report)))
+    _announce("plans.agency_report.submitted", report, acting_user)
+    return report
+
+
+def may_decide_agency_report(user: User, report: AgencyReport) -> bool:
+    """The coordinator of the plan's unit decides agency reports."""
+    return bool(
+        user.has_perm("plans.change_progressreport")
+        and user.has_perm(COORDINATE)
+        and unit_in_scope(user, report.period.plan.unit)
+    )
+
+
+def _decide_agency_report(acting_user: User, report: AgencyReport, status: str, comment: str) -> AgencyReport:
+    if not may_decide_agency_report(acting_user, report):
+        raise ScopeError("plans.change_progressreport")
+    if report.status != ReportStatus.SUBMITTED:
+        raise ValidationError(_("Only a submitted report can be accepted or returned."))
+    for row in report.rows.select_related("task", "task__plan__unit", "agency", "period"):
+        if row.status == ReportStatus.SUBMITTED:
+            _decide(
+                acting_user,
+                row,
+                status,
+                comment,
+                "plans.report.accepted" if status == ReportStatus.ACCEPTED else "plans.report.returned",
+            )
+    before = snapshot(report)
+    report.status = status
+    report.review_comment = (comment or "").strip()
+    report.decided_at = timezone.now()
+    report.decided_by = acting_user
+    report.updated_by = acting_user
+    report.save()
+    action = (
+        "plans.agency_report.accepted" if status == ReportStatus.ACCEPTED else "plans.agency_report.returned"
+    )
+    audit_record(
+        acting_user, action, report, changes=diff(before, snapshot(report)), reason=report.review_comment
+    )
+    _announce(action, report, acting_user)
+    return report
+
+
+@transaction.atomic
+def agency_report_accept(*, acting_user: User, report: AgencyReport, comment: str = "") -> AgencyReport:
+    """Accept the agency's report: every row is accepted and each task reads as its row says."""
+    return _decide_agency_report(acting_user, report, ReportStatus.ACCEPTED, comment)
+
+
+@transaction.atomic
+def agency_report_return(*, acting_user: User, report: AgencyReport, comment: str) -> AgencyReport:
+    """Return the agency's report with comments saying what to change."""
+    if not (comment or "").strip():
+        raise ValidationError({"comment": _("Say what must change before returning the report.")})
+    return _decide_agency_report(acting_user, report, ReportStatus.RETURNED, comment)
+
+
+# --- task status from accepted reports --------------------------------------------------------------
+
+
+def _task_status_from_report(acting_user: User, report: ProgressReport) -> None:
+    """An accepted report of the lead agency says where its task stands; a commune's share moves
+    its task too (done when every commune's share is done)."""
+    task = report.task
+    if report.agency_id != task.lead_agency_id or task.status == TaskStatus.CANCELLED:
+        return
+    _set_derived_status(acting_user, task, report.task_status, report)
+    if task.parent_id is not None:
+        parent = task.parent
+        statuses = set(parent.shares.values_list("status", flat=True)) - {TaskStatus.CANCELLED}
+        if statuses == {TaskStatus.DONE}:
+            derived = TaskStatus.DONE
+        elif statuses & {TaskStatus.IN_PROGRESS, TaskStatus.DONE}:
+            derived = TaskStatus.IN_PROGRESS
+        else:
+            derived = TaskStatus.NOT_STARTED
+        if parent.status != TaskStatus.CANCELLED:
+            _set_derived_status(acting_user, parent, derived, report)
+
+
+def _set_derived_status(acting_user: User, task: Task, status: str, report: ProgressReport) -> None:
+    if task.status == status:
+        return
+    before = snapshot(task)
+    old = task.status
+    task.status = status
+    task.updated_by = acting_user
+    task.save(update_fields=["status", "updated_by", "updated_at"])
+    note = _("From the accepted report of %(agency)s for %(period)s") % {
+        "agency": report.agency,
+        "period": report.period.label,
+    }
+    TaskHistory.objects.create(
+        task=task, actor=acting_user, kind="status", note=f"{old} → {status} · {note}"[:500]
+    )
+    audit_record(
+        acting_user, "plans.task.status_changed", task, changes=diff(before, snapshot(task)), reason=note
+    )
+
+
+def _announce(kind: str, record, acting_user: User) -> None:
+    """Announce a plan event (plans/events.py) once the notifications table holds it."""
+    from treem.notifications.events import EVENTS, announce
+
+    if kind in EVENTS:
+        announce(kind, record, actor=acting_user)

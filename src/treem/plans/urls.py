@@ -18,6 +18,11 @@ urlpatterns = [
     path("tasks/<int:pk>/report/<int:period>/", views.ReportFormView.as_view(), name="report_form"),
     path("tasks/successions/", views.PassTasksView.as_view(), name="pass_tasks"),
     path("periods/<int:pk>/", views.PeriodDetailView.as_view(), name="period_detail"),
+    path("periods/<int:pk>/agency-report/", views.AgencyReportOpenView.as_view(), name="agency_report_open"),
+    path("agency-reports/<int:pk>/", views.AgencyReportDetailView.as_view(), name="agency_report_detail"),
+    path(
+        "agency-reports/<int:pk>/decide/", views.AgencyReportDecideView.as_view(), name="agency_report_decide"
+    ),
     path("reports/", views.ReportListView.as_view(), name="report_list"),
     path("reports/<int:pk>/", views.ReportDetailView.as_view(), name="report_detail"),
     path("reports/<int:pk>/decide/", views.ReportDecideView.as_view(), name="report_decide"),

@@ -13,6 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views import View
 
+from treem.accounts.models import Agency
 from treem.core.forms import apply_service_errors
 from treem.core.scope import ScopeError
 from treem.core.views import ScopedDetailView, ScopedListView, ScopedQuerysetMixin
@@ -32,6 +33,7 @@ from treem.plans.forms import (
     TaskStatusForm,
 )
 from treem.plans.models import (
+    AgencyReport,
     Inspection,
     Plan,
     PlanAgency,
@@ -40,6 +42,7 @@ from treem.plans.models import (
     ReportingPeriod,
     ReportStatus,
     Task,
+    TaskStatus,
     is_coordinator,
 )
 
@@ -357,7 +360,11 @@ class PeriodDetailView(ScopedDetailView):
             commune_rates=commune_rates,
             commune_total=selectors.total_rate(commune_rates),
             reports=selectors.visible_reports(user).filter(period=self.object),
+            agency_reports=AgencyReport.objects.restrict(user)
+            .filter(period=self.object)
+            .select_related("agency", "agency__unit"),
             is_open=self.object.is_open(),
+            can_open_report=user.has_perm("plans.add_progressreport") and self.object.is_open(),
         )
         return ctx
 
@@ -536,6 +543,150 @@ class ReportDecideView(ScopedQuerysetMixin, View):
         report.refresh_from_db()
         ctx = {**report_page_context(request, report), "errors": errors, "decide_form": form}
         return render(request, "plans/report_detail.html", ctx, status=400)
+
+
+# --- one report per agency (or commune) per period ------------------------------------------------
+
+
+class AgencyReportOpenView(ScopedQuerysetMixin, View):
+    """Open the user's agency's (or commune's) report for a period: one form for all its tasks."""
+
+    model = ProgressReport
+    action = "add"
+    http_method_names = ["post"]
+
+    def post(self, request, pk):
+        period = _period(request, pk)
+        agency = None
+        if is_coordinator(request.user) and request.POST.get("agency"):
+            agency = get_object_or_404(Agency.objects.restrict(request.user), pk=request.POST["agency"])
+        elif request.POST.get("agency"):
+            agency = get_object_or_404(Agency.objects.all(), pk=request.POST["agency"])
+        try:
+            report = services.agency_report_open(acting_user=request.user, period=period, agency=agency)
+        except ScopeError as exc:
+            raise Http404 from exc
+        except ValidationError as exc:
+            for message in exc.messages:
+                messages.error(request, message)
+            return redirect(period)
+        return redirect(report)
+
+
+def _agency_report(request, pk) -> AgencyReport:
+    # Seen by who may see it; who may write or decide it is the services' rule (ScopeError: 404).
+    return get_object_or_404(
+        AgencyReport.objects.restrict(request.user).select_related("period__plan__unit", "agency"),
+        pk=pk,
+    )
+
+
+def agency_report_context(request, report: AgencyReport, errors=(), posted=None) -> dict:
+    user = request.user
+    rows = list(report.rows.select_related("task").order_by("task__position", "task__code", "id"))
+    if posted:
+        for row in rows:
+            for name, value in posted.get(row.task_id, {}).items():
+                setattr(row, name, value)
+    return {
+        "report": report,
+        "object": report,
+        "rows": rows,
+        "task_statuses": [
+            (TaskStatus.IN_PROGRESS, TaskStatus.IN_PROGRESS.label),
+            (TaskStatus.DONE, TaskStatus.DONE.label),
+        ],
+        "errors": list(errors),
+        "decide_form": DecideForm(),
+        "can_edit": report.editable and services._may_act_for(user, report.period, report.agency),
+        "can_decide": report.status == ReportStatus.SUBMITTED
+        and services.may_decide_agency_report(user, report),
+    }
+
+
+def _posted_rows(request, report: AgencyReport) -> dict:
+    rows = {}
+    for task_id in report.rows.values_list("task_id", flat=True):
+        values = {}
+        for name in services.ROW_FIELDS:
+            key = f"row-{task_id}-{name}"
+            if key in request.POST:
+                values[name] = request.POST[key][:20000]
+        if values:
+            rows[task_id] = values
+    return rows
+
+
+class AgencyReportDetailView(ScopedQuerysetMixin, View):
+    """The agency's report for a period, a row per task: read it, or write, save and submit it."""
+
+    model = ProgressReport
+    action = "view"
+    template_name = "plans/agency_report_detail.html"
+
+    def get(self, request, pk):
+        report = _agency_report(request, pk)
+        return render(request, self.template_name, agency_report_context(request, report))
+
+    def post(self, request, pk):
+        report = _agency_report(request, pk)
+        rows = _posted_rows(request, report)
+        try:
+            services.agency_report_save(
+                acting_user=request.user,
+                report=report,
+                summary=request.POST.get("summary"),
+                rows=rows,
+            )
+            if "submit" in request.POST:
+                services.agency_report_submit(acting_user=request.user, report=report)
+        except ScopeError as exc:
+            raise Http404 from exc
+        except ValidationError as exc:
+            report.refresh_from_db()
+            ctx = agency_report_context(request, report, errors=exc.messages, posted=rows)
+            return render(request, self.template_name, ctx, status=400)
+        if report.status == ReportStatus.SUBMITTED:
+            messages.success(request, _("The report is submitted."))
+        else:
+            messages.success(request, _("The draft is saved."))
+        return redirect(report)
+
+
+class AgencyReportDecideView(ScopedQuerysetMixin, View):
+    """The coordinator accepts an agency's report, or returns it with comments."""
+
+    model = ProgressReport
+    action = "change"
+    http_method_names = ["post"]
+
+    def post(self, request, pk):
+        report = _agency_report(request, pk)
+        form = DecideForm(request.POST)
+        errors = []
+        if form.is_valid():
+            try:
+                if form.cleaned_data["decision"] == "accept":
+                    services.agency_report_accept(
+                        acting_user=request.user, report=report, comment=form.cleaned_data["comment"]
+                    )
+                    messages.success(request, _("The report is accepted."))
+                else:
+                    services.agency_report_return(
+                        acting_user=request.user, report=report, comment=form.cleaned_data["comment"]
+                    )
+                    messages.success(request, _("The report is returned to the agency."))
+            except ScopeError as exc:
+                raise Http404 from exc
+            except ValidationError as exc:
+                errors = exc.messages
+            else:
+                return redirect(report)
+        else:
+            errors = [e for errs in form.errors.values() for e in errs]
+        report.refresh_from_db()
+        ctx = {**agency_report_context(request, report, errors=errors), "decide_form": form}
+        return render(request, "plans/agency_report_detail.html", ctx, status=400)
 
 
 # --- inspections -----------------------------------------------------------------------------------
