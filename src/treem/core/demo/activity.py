@@ -148,7 +148,7 @@ def _children(ctx: Context) -> None:
     group_codes, weights = zip(*group_weights, strict=True)
     made = 0
     for index, item in enumerate(
-        generate(ctx.n(1500, 60), communes=weighted, seed=SEED + 1, today=ctx.today, duplicate_share=0.01)
+        generate(ctx.n(1200, 60), communes=weighted, seed=SEED + 1, today=ctx.today, duplicate_share=0.01)
     ):
         commune = by_code[item.commune_code]
         officer = officers.get(commune.pk, coordinator)

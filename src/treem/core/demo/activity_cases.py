@@ -130,8 +130,9 @@ def _scenarios(ctx, rng: random.Random) -> list[Scenario]:
             )
         )
 
-    # Every step, in both wards; some deadlines met late, some overdue right now.
-    for where in ("ban_thach", "hai_van"):
+    # Every step, in both wards (in the first only for a small demo); some deadlines met late,
+    # some overdue right now.
+    for where in ("ban_thach", "hai_van") if ctx.scale >= 0.5 else ("ban_thach",):
         add(where, "report", age_hours=5)
         add(where, "received", age_hours=20)  # initial assessment overdue now
         add(where, "verified", age_hours=6)
@@ -156,7 +157,7 @@ def _scenarios(ctx, rng: random.Random) -> list[Scenario]:
         ("plan_returned", 1),
     ]  # fmt: skip
     stages, stage_w = zip(*stage_weights, strict=True)
-    for where, full in (("ban_thach", 50), ("hai_van", 30), ("other", 35)):
+    for where, full in (("ban_thach", 50), ("hai_van", 30), ("other", 25)):
         for _i in range(ctx.n(full, 2)):
             stage = rng.choices(stages, stage_w)[0]
             add(

@@ -21,11 +21,11 @@ def _last(today: dt.date, month: int, day: int) -> dt.date:
     return this_year if this_year <= today else dt.date(today.year - 1, month, day)
 
 
-def _communes(ctx) -> list:
-    """Every commune; a few (with the demo's ward) in a small demo."""
-    if ctx.scale >= 0.5:
-        return ctx.communes
-    return [*(c for c in ctx.communes[: ctx.n(94, 6)] if c.pk != ctx.ban_thach.pk), ctx.ban_thach]
+def _communes(ctx, share: int = 94) -> list:
+    """``share`` of the 94 communes (fewer in a small demo), always with the two demo wards."""
+    wards = [ctx.ban_thach, ctx.hai_van]
+    others = [c for c in ctx.communes if c not in wards]
+    return [*others[: max(0, ctx.n(share, 6) - len(wards))], *wards]
 
 
 # --- indicators -------------------------------------------------------------------------------
@@ -78,7 +78,8 @@ def indicators(ctx) -> None:
     # Figures are entered early in December, for the year's report.
     ctx.on(ctx.today - dt.timedelta(days=min(5, ctx.today.day - 1)), 9)
     saved = 0
-    communes = _communes(ctx)
+    # In December about forty communes have entered their figures; the others have yet to.
+    communes = _communes(ctx, 40)
     for commune in communes:
         if commune.name.startswith("Phường"):
             services.category_set(acting_user=coordinator, unit=commune, category="city_ward")
@@ -91,8 +92,7 @@ def indicators(ctx) -> None:
                 continue
             rows.append(services.Row(indicator=indicator, numerator=numerator, denominator=denominator))
         saved += services.values_save(acting_user=coordinator, unit=commune, period=period, rows=rows).saved
-    for unit in [ctx.province] if communes == ctx.communes else communes:
-        saved += services.values_compute(acting_user=coordinator, unit=unit, period=period).saved
+    saved += services.values_compute(acting_user=coordinator, unit=ctx.province, period=period).saved
     # About half the communes' figures checked and approved (locked) by the province.
     ctx.on(ctx.today, 8)
     for commune in communes[::2]:
