@@ -124,6 +124,24 @@ KINDS: dict[str, Promise] = {
     "units": _("administrative units"),
 }
 
+# Names of what an event's changes hold besides a record's own fields.
+CHANGE_KEYS: dict[str, Promise] = {
+    "access": _("access given"),
+    "created": _("created"),
+    "form": _("form"),
+    "mode": _("mode"),
+    "moved": _("moved"),
+    "output": _("file"),
+    "period": _("period"),
+    "reason": _("reason"),
+    "record": _("record"),
+    "record_type": _("kind of record"),
+    "reports_accepted": _("reports accepted"),
+    "rows": _("rows"),
+    "step": _("step"),
+    "totals": _("totals"),
+}
+
 # Records the home page's feed never names ("app_label.model").
 FEED_UNNAMED = frozenset(
     {
@@ -252,7 +270,7 @@ def changes_shown(event) -> list[dict]:
         verbose = getattr(field, "verbose_name", None) or (
             field.related_model._meta.verbose_name_plural if getattr(field, "related_model", None) else None
         )
-        label = str(verbose or name.replace("_", " "))
+        label = str(verbose or CHANGE_KEYS.get(name) or _known_words()[1].get(name) or name.replace("_", " "))
         if isinstance(change, list) and len(change) == 2:
             rows.append(
                 {
