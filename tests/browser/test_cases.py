@@ -231,7 +231,7 @@ def test_break_the_glass_shows_in_the_audit_log(new_page, login, geo, officer_a,
     boss.goto(f"/cases/{case.pk}/")
     expect(boss.locator("#glass-breaks")).to_contain_text("Trẻ được đưa vào bệnh viện tỉnh lúc nửa đêm")
     boss.goto("/audit/?action=cases.case.glass_broken")
-    row = boss.locator("#events tbody tr", has_text="cases.case.glass_broken")
+    row = boss.locator("#events tbody tr:has(td[data-action='cases.case.glass_broken'])")
     expect(row.first).to_contain_text("Trẻ được đưa vào bệnh viện tỉnh lúc nửa đêm")
     expect(row.first).to_contain_text(coordinator.username)
 
