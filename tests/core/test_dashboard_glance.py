@@ -54,6 +54,11 @@ def test_the_coordinator_sees_the_province_at_a_glance(client, coordinator, prov
         "chart-harms",
     ):
         assert f'data-testid="{part}"' in text, part
+    # What the page shows, not only what the view computed: the figures, the bars, the points.
+    assert text.count('data-testid="figure"') == 4
+    assert 'data-value="8"' in text and 'data-value="6"' in text
+    assert text.count("<circle ") == 2 and f'data-name="{geo.commune_a.name}" data-value="7"' in text
+    assert '<option value="cases_opened"' in text
     sections = {s["template"]: s for s in response.context["sections"]}
     children = sections["children/_dashboard_glance.html"]
     assert [f.now for f in children["figures"]] == ["8", "6"]  # exact: the coordinator sees the records
