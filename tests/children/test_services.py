@@ -119,13 +119,10 @@ def test_duplicate_id_names_the_existing_record_only_to_who_may_see_it(officer_a
 
 
 def test_id_findings_compare_sex_year_and_province():
-    assert personal_id_findings("048315000123", sex="female", birth_year=2015, province_codes={"48"}) == []
-    codes = {
-        f.code
-        for f in personal_id_findings("048215000123", sex="female", birth_year=2016, province_codes={"48"})
-    }
+    assert personal_id_findings("048315000123", sex="female", birth_year=2015) == []
+    codes = {f.code for f in personal_id_findings("048215000123", sex="female", birth_year=2016)}
     assert codes == {"sex", "birth_year"}
-    unknown = personal_id_findings("099315000123", sex="female", birth_year=2015, province_codes={"48", "49"})
+    unknown = personal_id_findings("099315000123", sex="female", birth_year=2015)
     assert [f.code for f in unknown] == ["province"]
 
 

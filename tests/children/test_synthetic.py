@@ -16,12 +16,7 @@ def test_same_seed_same_children_and_unique_valid_id_numbers():
     assert len(ids) == len(set(ids)) and len(ids) > 10_000
     for child in first[:2000]:
         if child.personal_id:
-            assert (
-                personal_id_findings(
-                    child.personal_id, sex=child.sex, birth_year=child.birth_year, province_codes={"48"}
-                )
-                == []
-            )
+            assert personal_id_findings(child.personal_id, sex=child.sex, birth_year=child.birth_year) == []
 
 
 def test_shares_of_duplicates_and_names_without_diacritics():

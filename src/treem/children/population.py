@@ -40,7 +40,11 @@ from django.utils.translation import gettext as _
 from treem.audit import context as audit_context
 from treem.audit.services import audit_record
 from treem.children.choices import IdCheckStatus, Sex
-from treem.children.identity import normalise_personal_id, validate_personal_id_format
+from treem.children.identity import (
+    normalise_personal_id,
+    validate_personal_id,
+    validate_personal_id_format,
+)
 from treem.children.models import Child
 from treem.core.scope import scope_require
 from treem.core.text import fold
@@ -92,6 +96,7 @@ class Person:
             raise ValueError("a person must be a JSON object")
         personal_id = normalise_personal_id(str(data.get("personal_id") or ""))
         try:
+            # The national database's own answer: its numbers are the reference, taken as written.
             validate_personal_id_format(personal_id)
         except ValidationError as exc:
             raise ValueError(exc.messages[0]) from exc
@@ -141,14 +146,15 @@ def match_person(
 
 
 def checked_personal_id(value: str | None) -> str:
-    """The number to send: normalised, present and 12 digits, or a ValidationError saying why."""
+    """The number to send: normalised, present, 12 digits beginning with a province code (the
+    registry's rule, ``identity.validate_personal_id``), or a ValidationError saying why."""
     personal_id = normalise_personal_id(value)
     if not personal_id:
         raise ValidationError(
             {"personal_id": [_("The child has no personal identification number to check.")]}
         )
     try:
-        validate_personal_id_format(personal_id)
+        validate_personal_id(personal_id)
     except ValidationError as exc:
         raise ValidationError({"personal_id": exc.messages}) from exc
     return personal_id

@@ -6,7 +6,8 @@ registration, children aged 16 or more, records nobody changed for a year, pendi
 
 ID numbers are checked in SQL with regular expressions built from ``identity``'s rules: for each
 year of birth present, digit 4 must be one of the century's two digits and digits 5–6 the year's
-last two; digit 4 must be even for a boy and odd for a girl; digits 2–3 must be a province code.
+last two; digit 4 must be even for a boy and odd for a girl; digits 1–3 must be 0 and a province
+code of the national lists (``identity.province_codes``: records written before that rule).
 Only the rows shown on the page go through ``identity.personal_id_findings`` for the wording.
 
 Records of active children only (merged and departed records are history). Records are stale when
@@ -22,6 +23,7 @@ from django.db.models import Count, F, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from treem.children import identity
 from treem.children.choices import IdCheckStatus, Sex
 from treem.children.identity import personal_id_findings
 from treem.children.models import CHILD_AGE_LIMIT, MINOR_AGE_LIMIT, Child
@@ -55,12 +57,7 @@ def aged_at_least(age: int, today: dt.date) -> Q:
     )
 
 
-def province_codes() -> set[str]:
-    """Two-digit codes of every province the unit lists know (before and after 2025)."""
-    return set(Unit.objects.filter(level=UnitLevel.PROVINCE).values_list("code", flat=True))
-
-
-def id_findings_q(*, birth_years: set[int], codes: set[str] | None) -> Q:
+def id_findings_q(*, birth_years: set[int]) -> Q:
     """Well-formed ID numbers that disagree with the record's sex, year of birth or a province code."""
     wrong = Q(sex=Sex.MALE, personal_id__regex=r"^[0-9]{3}[13579]") | Q(
         sex=Sex.FEMALE, personal_id__regex=r"^[0-9]{3}[02468]"
@@ -72,10 +69,8 @@ def id_findings_q(*, birth_years: set[int], codes: set[str] | None) -> Q:
             continue
         expected = rf"^[0-9]{{3}}[{first}{first + 1}]{year % 100:02d}"
         wrong |= Q(birth_year=year) & ~Q(personal_id__regex=expected)
-    codes = {c for c in (codes or set()) if c.isdigit() and len(c) == 2}
-    if codes:
-        known = "|".join(sorted(codes))
-        wrong |= ~Q(personal_id__regex=rf"^[0-9]({known})") & ~Q(personal_id__startswith="000")
+    known = "|".join(sorted(identity.province_prefixes()))
+    wrong |= ~Q(personal_id__regex=rf"^({known})")
     return Q(personal_id__regex=WELL_FORMED) & wrong
 
 
@@ -138,7 +133,7 @@ def children_under(*, user, unit: Unit) -> QuerySet[Child]:
 
 def _findings_for(qs: QuerySet[Child]) -> Q:
     years = set(qs.order_by().values_list("birth_year", flat=True).distinct())
-    return id_findings_q(birth_years=years, codes=province_codes())
+    return id_findings_q(birth_years=years)
 
 
 def quality_report(*, user, unit: Unit, today: dt.date | None = None) -> QualityReport:
@@ -201,16 +196,13 @@ def finding_lists(*, user, unit: Unit, today: dt.date | None = None, limit: int 
     """The first ``limit`` children of each finding, for the commune page (queries are bounded)."""
     today = today or timezone.localdate()
     qs = children_under(user=user, unit=unit).select_related("commune", "village")
-    codes = province_codes()
     invalid = []
     for child in qs.filter(_findings_for(qs) | (~Q(personal_id="") & ~Q(personal_id__regex=WELL_FORMED)))[
         :limit
     ]:
         messages = [
             f.message
-            for f in personal_id_findings(
-                child.personal_id, sex=child.sex, birth_year=child.birth_year, province_codes=codes
-            )
+            for f in personal_id_findings(child.personal_id, sex=child.sex, birth_year=child.birth_year)
         ]
         if not messages:
             messages = [str(_("The number does not have 12 digits."))]

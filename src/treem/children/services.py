@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from treem.audit.services import audit_record, diff, snapshot
-from treem.children.identity import normalise_personal_id, validate_personal_id_format
+from treem.children.identity import normalise_personal_id, validate_personal_id
 from treem.children.models import (
     MINOR_AGE_LIMIT,
     Caregiver,
@@ -79,7 +79,7 @@ def check_child_fields(
     data["birth_year"] = birth_year
     data["personal_id"] = normalise_personal_id(data.get("personal_id"))
     try:
-        validate_personal_id_format(data["personal_id"])
+        validate_personal_id(data["personal_id"])
     except ValidationError as exc:
         errors.setdefault("personal_id", []).extend(exc.messages)
     village = data.get("village")

@@ -43,20 +43,6 @@ UNIT_CHOICES_LIMIT = 400
 SUGGESTIONS = 20
 
 
-def province_codes() -> set[str] | None:
-    """Two-digit codes of every province, past and present, for the ID number check.
-
-    Codes are public reference data and no unit is shown, so this read is not limited to the
-    user's units (a commune officer's scope does not include the province itself).
-    """
-    codes = {
-        code
-        for code in Unit.objects.filter(level=UnitLevel.PROVINCE).values_list("code", flat=True)
-        if len(code) == 2 and code.isdigit()
-    }
-    return codes or None
-
-
 def unit_choices(user) -> list[tuple[str, str]]:
     """The user's units in force today, as a tree, for the list's unit filter."""
     units = Unit.objects.restrict(user, "view").current().exclude(level=UnitLevel.DISTRICT)
@@ -206,9 +192,7 @@ def child_page_context(request, child: Child, bound: dict | None = None) -> dict
 
     current = [m for m in memberships if m.is_current()]
     ctx = {
-        "findings": personal_id_findings(
-            child.personal_id, sex=child.sex, birth_year=child.birth_year, province_codes=province_codes()
-        ),
+        "findings": personal_id_findings(child.personal_id, sex=child.sex, birth_year=child.birth_year),
         "household": Household.objects.restrict(user, "view").filter(pk=child.household_id).first(),
         "merged_into": Child.objects.restrict(user, "view").filter(pk=child.merged_into_id).first(),
         "caregivers": Caregiver.objects.restrict(user, "view").filter(child=child),

@@ -94,11 +94,7 @@ class ChildDetailSerializer(ChildSerializer):
         return self.context["request"].user
 
     def get_id_findings(self, obj) -> list[dict]:
-        from treem.children.views import province_codes
-
-        findings = personal_id_findings(
-            obj.personal_id, sex=obj.sex, birth_year=obj.birth_year, province_codes=province_codes()
-        )
+        findings = personal_id_findings(obj.personal_id, sex=obj.sex, birth_year=obj.birth_year)
         return IdFindingSerializer(findings, many=True).data
 
     def get_caregivers(self, obj) -> list[dict]:
