@@ -103,3 +103,19 @@ def test_a_commune_officer_gets_the_worklist_not_the_province(client, officer_a,
     text = client.get(reverse("home")).content.decode()
     assert 'data-testid="worklist"' in text
     assert 'data-testid="commune-map"' not in text and 'data-testid="glance-children"' not in text
+
+
+def test_a_far_island_is_listed_beside_the_map_not_drawn(client, coordinator, province, geo):
+    from tests.factories import CommuneFactory
+
+    near = [(16.0 + i / 100, 108.2 + i / 100) for i in range(4)]
+    for i, (lat, lon) in enumerate(near):
+        CommuneFactory(
+            name=f"Phường Gần {i}", code=f"2090{i}", parent=geo.province, latitude=lat, longitude=lon
+        )
+    CommuneFactory(name="Đặc khu Đảo Xa", code="20999", parent=geo.province, latitude=16.5, longitude=112.0)
+    client.force_login(coordinator)
+    text = client.get(reverse("home")).content.decode()
+    assert 'data-name="Đặc khu Đảo Xa"' not in text
+    assert text.count("<circle ") == 6  # the two communes and the four near ones
+    assert 'data-testid="map-outside"' in text and "Đặc khu Đảo Xa: 0" in text

@@ -63,6 +63,22 @@ def _buckets(values: list[int]) -> list[int]:
     return bounds
 
 
+FAR = 6.0  # a unit this many times further from the middle than the typical one is drawn apart
+
+
+def _split_far(places: list[Unit]) -> tuple[list[Unit], list[Unit]]:
+    """The communes of the mainland, and the far ones (an offshore special zone such as Hoàng Sa)
+    listed beside the map instead of shrinking it to a corner."""
+    if len(places) < 5:
+        return places, []
+    mid_lat = sorted(u.latitude for u in places)[len(places) // 2]
+    mid_lon = sorted(u.longitude for u in places)[len(places) // 2]
+    distance = {u.pk: math.hypot(u.latitude - mid_lat, u.longitude - mid_lon) for u in places}
+    typical = sorted(distance.values())[len(places) // 2] or 1e-6
+    near = [u for u in places if distance[u.pk] <= FAR * typical]
+    return (near, [u for u in places if distance[u.pk] > FAR * typical]) if len(near) >= 2 else (places, [])
+
+
 def commune_map(user, key: str | None = None) -> dict | None:
     """The points of the communes ``user`` sees, coloured by the measure ``key`` (the first one
     the user may see when None or unknown); None when fewer than two communes have coordinates."""
@@ -80,6 +96,7 @@ def commune_map(user, key: str | None = None) -> dict | None:
     if len(places) < 2:
         return None
     values = measure.func(user, communes)
+    places, far = _split_far(places)
     lats = [u.latitude for u in places]
     lons = [u.longitude for u in places]
     middle = math.radians((min(lats) + max(lats)) / 2)
@@ -108,7 +125,12 @@ def commune_map(user, key: str | None = None) -> dict | None:
                 css=css,
             )
         )
+    outside = []
+    for unit in far:
+        count, text, hidden = values.get(unit.pk, (0, "0", False))
+        outside.append({"name": unit.name, "text": text})
     return {
+        "outside": outside,
         "measure": measure,
         "choices": choices,
         "points": points,
