@@ -106,7 +106,27 @@ def seed_activity(*, scale: float = 1.0, stdout=None) -> dict[str, int]:
                 stdout.write(f"  demo: {name} {ctx.counts[name]} ({seconds:.0f} s)")
             clock.present = timezone.now()
             ctx.now = clock.present
+    _send_the_years_emails(ctx, stdout)
     return ctx.counts
+
+
+def _send_the_years_emails(ctx: Context, stdout) -> None:
+    """The notifications of the year queued their e-mails as jobs: they went out at the time, so
+    the worker sends them now, into memory (nothing leaves the machine), rather than printing a
+    year of e-mails on the console when the demo server starts."""
+    from django.test import override_settings
+
+    from treem.jobs.models import Job
+    from treem.jobs.worker import Worker
+    from treem.notifications.tasks import EMAIL_KIND
+
+    if not Job.objects.filter(kind=EMAIL_KIND, status="queued").exists():
+        return
+    with override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"):
+        sent = Worker(name="demo-seed", heartbeat=False).run(burst=True)
+    ctx.counts["e-mail jobs"] = sent
+    if stdout is not None:
+        stdout.write(f"  demo: e-mail jobs {sent}")
 
 
 # --- children ---------------------------------------------------------------------------------
