@@ -250,8 +250,9 @@ X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 if not DEBUG:
-    SESSION_COOKIE_SECURE = True
-    CSRF_COOKIE_SECURE = True
+    # Cookies only over HTTPS. TREEM_SECURE_COOKIES=0 exists for a load test over plain HTTP on
+    # loopback (bench/load/); `treem check --deploy` reports it if it is ever left off.
+    SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = env.bool("TREEM_SECURE_COOKIES", default=True)
     SECURE_HSTS_SECONDS = env.int("TREEM_HSTS_SECONDS", default=31536000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     # The browsers' HSTS preload list binds the whole domain and is slow to leave: the province
