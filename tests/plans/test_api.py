@@ -33,3 +33,14 @@ def test_late_filter_and_plan_detail(client, coordinator, plan, task):
 
 def test_anonymous_gets_401(client, plan):
     assert client.get(reverse("api:plan-list")).status_code == 401
+
+
+def test_tasks_carry_their_areas_and_a_waiting_lead(client, coordinator, loaded):
+    client.force_login(coordinator)
+    rows = {
+        r["code"]: r for r in client.get(reverse("api:plantask-list"), {"page_size": 500}).json()["results"]
+    }
+    assert rows["IV.8.b"]["areas"] == ["II.7"]
+    police = rows["IV.10"]  # the test register has no police: the name waits for the coordinator
+    assert police["lead_agency"] is None and police["lead_agency_name"] is None
+    assert police["lead_label"].startswith("Công an tỉnh (waiting")

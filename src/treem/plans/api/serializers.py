@@ -42,7 +42,9 @@ class PlanSerializer(serializers.ModelSerializer):
 
 class TaskSerializer(serializers.ModelSerializer):
     section = serializers.CharField(source="section.code", default=None, read_only=True)
-    lead_agency_name = serializers.CharField(source="lead_agency.name", read_only=True)
+    lead_agency_name = serializers.CharField(source="lead_agency.name", default=None, read_only=True)
+    lead_label = serializers.CharField(read_only=True)
+    areas = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
     status = serializers.CharField(source="display_status", read_only=True)
 
     class Meta:
@@ -55,7 +57,10 @@ class TaskSerializer(serializers.ModelSerializer):
             "content",
             "lead_agency",
             "lead_agency_name",
+            "lead_label",
             "cooperating_agencies",
+            "areas",
+            "parent",
             "unit",
             "starts_on",
             "deadline",
