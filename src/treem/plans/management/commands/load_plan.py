@@ -46,3 +46,11 @@ class Command(BaseCommand):
             return
         created = ", ".join(f"{k}: {v}" for k, v in sorted(result.created.items()))
         self.stdout.write(_("Loaded %(plan)s (%(created)s).") % {"plan": result.plan.key, "created": created})
+        from treem.plans.models import Binding, PlanAgency
+
+        waiting = PlanAgency.objects.filter(plan=result.plan, binding=Binding.WAITING).order_by("code")
+        if waiting:
+            self.stdout.write(
+                _("Agencies the register does not know yet, waiting for the coordinator's choice: %(names)s.")
+                % {"names": "; ".join(n.name for n in waiting)}
+            )
