@@ -172,8 +172,10 @@ def _children(ctx: Context) -> None:
     ):
         commune = by_code[item.commune_code]
         officer = officers.get(commune.pk, coordinator)
-        # Registered on some day of the year: the registry grows month by month.
-        registered = ctx.today - dt.timedelta(days=rng.randrange(0, 365))
+        # Registered on some day since the new communes began (01/07/2025, the registry rebuilt
+        # on them): about half before the year shown, the rest month by month through it.
+        since = max(data.REORG, ctx.today - dt.timedelta(days=730))
+        registered = since + dt.timedelta(days=rng.randrange(0, (ctx.today - since).days + 1))
         if item.birth_date and item.birth_date > registered:
             registered = item.birth_date
         ctx.on(registered, 8 + rng.randrange(9))
@@ -202,7 +204,7 @@ def _children(ctx: Context) -> None:
                 acting_user=officer,
                 child=child,
                 group=groups[code],
-                entered_on=max(entered, item.birth_date or entered),
+                entered_on=max(entered, item.birth_date or dt.date(item.birth_year, 1, 1)),
                 reason=rng.choice(data.CIRCUMSTANCE_REASONS),
                 source="Rà soát của xã",
             )
