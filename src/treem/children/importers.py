@@ -20,9 +20,15 @@ its size (up to ``MAX_ROWS`` rows):
    (row, column, value, reason) can be written as ``.xlsx``.
 
 Existing children are matched, in this order, by treem's record number (column "Mã hồ sơ" of
-exported files), by personal identification number (active records), then by (source, source
-key): a matched child is updated where the file's columns differ, the others are created. A
-second import of the same file therefore changes nothing.
+exported files), by personal identification number (active records), by (source, source key),
+then — a row left unmatched, typically one without ID number or source key — by who the child is
+(``_Someone``): the same commune, the same name folded (``core.text.fold``), the same date of
+birth (the year where either side has no date), a household head or caregiver that agrees where
+both sides name one, and no ID number, source key or record number that says otherwise. A row
+that could be several recorded children is refused, naming those the user may see; two rows of
+one file that could be the same child are refused too. A matched child is updated where the
+file's columns differ, the others are created. A second import of the same file therefore
+changes nothing, with or without ID numbers.
 """
 
 from __future__ import annotations
@@ -48,12 +54,12 @@ from django.core.validators import MaxLengthValidator
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from treem.audit.services import audit_record
 from treem.children import services
 from treem.children.choices import DisabilityLevel, SchoolingStatus, Sex
-from treem.children.models import Child, Ethnicity, Household
+from treem.children.models import Caregiver, Child, Ethnicity, Household
 from treem.core.db import refresh_planner_statistics
 from treem.core.scope import unit_in_scope, user_scope_paths
 from treem.core.text import fold
@@ -925,6 +931,42 @@ class _NewHousehold:
         self.pk: int | None = None
 
 
+class _Someone(NamedTuple):
+    """What tells a child from another of the same name and birth (a record or a row of the file)."""
+
+    row: int  # the file's row, or 0 for a record
+    record: int | None  # the record's pk, or the row's record number
+    birth_date: int | None  # ordinal
+    heads: tuple[str, ...]  # household head and caregivers, folded
+    personal_id: str
+    source: str
+    source_key: str
+
+
+def _could_be_same(a: _Someone, b: _Someone) -> bool:
+    """Whether two of the same commune, folded name and year of birth may be one child."""
+    if a.record and b.record and a.record != b.record:
+        return False
+    if a.personal_id and b.personal_id and a.personal_id != b.personal_id:
+        return False
+    if a.source_key and b.source_key and a.source == b.source and a.source_key != b.source_key:
+        return False
+    if a.birth_date and b.birth_date and a.birth_date != b.birth_date:
+        return False
+    return not (a.heads and b.heads and not set(a.heads) & set(b.heads))
+
+
+def _someone(r: Parsed) -> _Someone:
+    head = _fold(r.household)
+    return _Someone(
+        r.row, r.record, r.birth_date, (head,) if head else (), r.personal_id, r.source, r.source_key
+    )
+
+
+def _person_key(r: Parsed) -> tuple[int, str, int]:
+    return (r.commune_id, _fold(r.full_name), r.birth_year)
+
+
 class _Decision(NamedTuple):
     action: str  # create / update / unchanged / inactive / error
     pk: int | None
@@ -960,6 +1002,7 @@ class _Importer:
         self.seen_ids: dict[int, int] = {}  # the 12 digits as a number: half the memory of text
         self.seen_keys: dict[str, int] = {}
         self.seen_records: dict[int, int] = {}
+        self.seen_people: dict[tuple[int, str, int], list[tuple[_Someone, bool]]] = {}
         self.matched: dict[int, int] = {}
         self.error_count = 0
         # Past this many problems the check stops: the report lists them and says so.
@@ -1294,14 +1337,131 @@ class _Importer:
             for c in found.values(*MATCH_FIELDS):
                 if c["source_key"] in keys.get(c["source"], ()):
                     by_key[(c["source"], c["source_key"])] = c
-        return [self._decide_row(r, by_record, by_id, by_key, first_pass=first_pass) for r in rows]
+        unmatched = [
+            r
+            for r in rows
+            if not r.record
+            and not (r.personal_id and r.personal_id in by_id)
+            and not (r.source_key and (r.source, r.source_key) in by_key)
+        ]
+        by_person = self.recorded_people(unmatched)
+        return [self._decide_row(r, by_record, by_id, by_key, by_person, first_pass=first_pass) for r in rows]
+
+    def recorded_people(self, rows: list[Parsed]) -> dict[tuple[int, str, int], list[tuple[dict, _Someone]]]:
+        """Recorded children (not merged away) of the rows' communes, folded names and years of birth."""
+        if not rows:
+            return {}
+        wanted = {_person_key(r) for r in rows}
+        found = (
+            Child.objects.order_by()
+            .filter(
+                commune_id__in={k[0] for k in wanted},
+                name_folded__in={k[1] for k in wanted},
+                birth_year__in={k[2] for k in wanted},
+                merged_into__isnull=True,
+            )
+            .values(*MATCH_FIELDS, "name_folded", "household__head_name")
+        )
+        found = [c for c in found if (c["commune_id"], c["name_folded"], c["birth_year"]) in wanted]
+        heads: dict[int, set[str]] = {}
+        for c in found:
+            if c["household__head_name"]:
+                heads.setdefault(c["pk"], set()).add(_fold(c["household__head_name"]))
+        if found:
+            caregivers = Caregiver.objects.filter(child_id__in=[c["pk"] for c in found])
+            for child_id, name in caregivers.values_list("child_id", "full_name"):
+                heads.setdefault(child_id, set()).add(_fold(name))
+        people: dict[tuple[int, str, int], list[tuple[dict, _Someone]]] = {}
+        for c in found:
+            birth = c["birth_date"].toordinal() if c["birth_date"] else None
+            someone = _Someone(
+                0,
+                c["pk"],
+                birth,
+                tuple(sorted(heads.get(c["pk"], ()))),
+                c["personal_id"],
+                c["source"],
+                c["source_key"],
+            )
+            people.setdefault((c["commune_id"], c["name_folded"], c["birth_year"]), []).append((c, someone))
+        return people
+
+    def first_of_its_person(self, r: Parsed, *, creates: bool) -> bool:
+        """False (the row refused) when an earlier row could be the same child and one of the two
+        adds a child: imported again, the file would find two records for one row."""
+        row = _someone(r)
+        earlier = self.seen_people.setdefault(_person_key(r), [])
+        first = next(
+            (other.row for other, added in earlier if (creates or added) and _could_be_same(row, other)),
+            None,
+        )
+        earlier.append((row, creates))
+        if first is None:
+            return True
+        self.error(
+            r.row,
+            "full_name",
+            r.full_name,
+            _(
+                "This row and row %(row)s may be the same child (same name, birth and household): give "
+                "each its personal identification number or source key (Mã nguồn), or correct one of them."
+            )
+            % {"row": first},
+        )
+        return False
+
+    def _ambiguous(self, r: Parsed, candidates: list[dict]) -> None:
+        """Refuse a row that could be several recorded children, naming those the user may see."""
+        visible = (
+            Child.objects.restrict(self.user, "view")
+            .filter(pk__in=[c["pk"] for c in candidates])
+            .select_related("village")
+            .order_by("pk")
+        )
+        named = []
+        for child in visible:
+            born = (
+                child.birth_date.strftime("%d/%m/%Y")
+                if child.birth_date
+                else _("in %(year)s") % {"year": child.birth_year}
+            )
+            named.append(
+                _("%(name)s, born %(born)s, %(village)s (record number %(number)s)")
+                % {
+                    "name": child.full_name,
+                    "born": born,
+                    "village": child.village.name if child.village else _("no village recorded"),
+                    "number": child.pk,
+                }
+            )
+        hidden = len(candidates) - len(named)
+        if hidden:
+            named.append(
+                ngettext(
+                    "%(count)d other child you may not see",
+                    "%(count)d other children you may not see",
+                    hidden,
+                )
+                % {"count": hidden}
+            )
+        self.error(
+            r.row,
+            "full_name",
+            r.full_name,
+            _(
+                "This row could be any of %(count)d children already recorded with this name, birth and "
+                "household: %(children)s. Write the record number (Mã hồ sơ) or the personal "
+                "identification number of the right child."
+            )
+            % {"count": len(candidates), "children": "; ".join(named)},
+        )
 
     def _in_scope(self, path: str) -> bool:
         if getattr(self.user, "sees_all_units", False):
             return True
         return any(path.startswith(p) for p in user_scope_paths(self.user))
 
-    def _decide_row(self, r: Parsed, by_record, by_id, by_key, *, first_pass: bool) -> _Decision:
+    def _decide_row(self, r: Parsed, by_record, by_id, by_key, by_person, *, first_pass: bool) -> _Decision:
         error = _Decision("error", None, {})
         match = None
         if r.record:
@@ -1330,6 +1490,14 @@ class _Importer:
                     _("This source key is already used for a child outside your units; ask the province."),
                 )
                 return error
+        if match is None and not r.record:
+            row = _someone(r)
+            same = [c for c, someone in by_person.get(_person_key(r), ()) if _could_be_same(row, someone)]
+            if len(same) > 1:
+                self._ambiguous(r, same)
+                return error
+            if same:
+                match = same[0]
         if match is not None:
             pk = match["pk"]
             other = by_id.get(r.personal_id) if r.personal_id else None
@@ -1619,6 +1787,8 @@ def _check_pass(importer: _Importer, source: _Source, result: ImportResult, spil
             for r, decision in zip(batch, decisions, strict=True):
                 if decision.action == "error":
                     continue
+                if not importer.first_of_its_person(r, creates=decision.action == "create"):
+                    continue
                 if decision.action == "create":
                     result.created += 1
                 elif decision.action == "update":
@@ -1746,6 +1916,14 @@ def _write_batches(importer: _Importer, spill: Path, valid: int, result: ImportR
         # current values; new rows are not: the unique indexes refuse one taken meanwhile.
         again = [r for action, r in pairs if action != "create"]
         importer.batch_errors = []
+        # No unique index guards who a child is: a record that another user wrote meanwhile and
+        # that a new row could be makes the file stale.
+        created = [r for action, r in pairs if action == "create"]
+        people = importer.recorded_people(created)
+        for r in created:
+            row = _someone(r)
+            if any(_could_be_same(row, someone) for _c, someone in people.get(_person_key(r), ())):
+                raise _records_changed()
         fresh = iter(importer.decide(again, first_pass=False) if again else [])
         decisions = [
             _Decision("create", None, {}) if action == "create" else next(fresh) for action, _r in pairs
