@@ -433,7 +433,10 @@ def _english_vocabulary(catalogue: dict[str, list[tuple[str, str]]]) -> set[str]
     """Words of the English msgids that no Vietnamese msgstr uses too (so not "Email", "Excel")."""
     english = {w.lower() for msgid in catalogue for w in ENGLISH_WORD.findall(_PLACEHOLDER.sub(" ", msgid))}
     vietnamese = {
-        w.lower() for msgstrs in catalogue.values() for _c, s in msgstrs for w in ENGLISH_WORD.findall(s)
+        w.lower()
+        for msgstrs in catalogue.values()
+        for _c, s in msgstrs
+        for w in ENGLISH_WORD.findall(_PLACEHOLDER.sub(" ", s))
     }
     return english - vietnamese
 

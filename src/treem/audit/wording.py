@@ -129,6 +129,8 @@ CHANGE_KEYS: dict[str, Promise] = {
     "access": _("access given"),
     "created": _("created"),
     "form": _("form"),
+    "indicators": _("Indicators"),
+    "member": _("member"),
     "mode": _("mode"),
     "moved": _("moved"),
     "output": _("file"),
@@ -139,6 +141,8 @@ CHANGE_KEYS: dict[str, Promise] = {
     "reports_accepted": _("reports accepted"),
     "rows": _("rows"),
     "step": _("step"),
+    "tasks": _("Tasks"),
+    "units": _("Units"),
     "totals": _("totals"),
 }
 
@@ -257,7 +261,7 @@ def changes_shown(event) -> list[dict]:
             except FieldDoesNotExist:
                 field = None
         if name in ("roles", "groups"):
-            label = _g("roles")
+            label = _g("Roles")
             values = [
                 ", ".join(str(ROLES_BY_SLUG[s].label) if s in ROLES_BY_SLUG else s for s in (v or []))
                 if isinstance(v, list)
@@ -270,7 +274,7 @@ def changes_shown(event) -> list[dict]:
         verbose = getattr(field, "verbose_name", None) or (
             field.related_model._meta.verbose_name_plural if getattr(field, "related_model", None) else None
         )
-        label = str(verbose or CHANGE_KEYS.get(name) or _known_words()[1].get(name) or name.replace("_", " "))
+        label = str(CHANGE_KEYS.get(name) or verbose or _known_words()[1].get(name) or name.replace("_", " "))
         if isinstance(change, list) and len(change) == 2:
             rows.append(
                 {
