@@ -464,6 +464,27 @@ def workforce(ctx) -> None:
             "đề nghị tổ chức thêm lớp về tư vấn tâm lý."
         ),
     )
+    # The ward's own course for its village collaborators, in the spring.
+    local = [m for m in staff if m.unit.parent_id == ctx.ban_thach.pk or m.unit_id == ctx.ban_thach.pk]
+    officer = ctx.users["canbo.banthach"]
+    spring = _last(ctx.today - dt.timedelta(days=30), 4, 16)
+    ctx.on(spring - dt.timedelta(days=7), 9)
+    ward_course = services.course_create(
+        acting_user=officer,
+        unit=ctx.ban_thach,
+        topic="Kỹ năng phát hiện, thông báo và hỗ trợ trẻ em bị xâm hại cho cộng tác viên khối phố",
+        organiser=ctx.agencies.get("UBND Phường Bàn Thạch"),
+        starts_on=spring,
+        ends_on=spring,
+        place="Hội trường UBND phường Bàn Thạch",
+    )
+    added = [services.participant_add(acting_user=officer, course=ward_course, staff=m) for m in local]
+    ctx.on(spring, 17)
+    services.attendance_record(
+        acting_user=officer,
+        course=ward_course,
+        entries={p.pk: {"attended": True, "score": rng.randrange(75, 100), "comment": ""} for p in added},
+    )
     ctx.counts["workforce"] = len(staff)
 
 
@@ -471,7 +492,7 @@ def workforce(ctx) -> None:
 
 
 def inspections(ctx) -> None:
-    """An inspection of a ward with recommendations: one carried out, one under way, one overdue."""
+    """Two inspections of the demo wards; recommendations carried out, under way, one overdue."""
     from treem.plans import services
     from treem.plans.models import Inspection
 
@@ -525,7 +546,41 @@ def inspections(ctx) -> None:
         follow_up="Đang rà soát các hồ sơ chậm, đã nhắc cán bộ phụ trách.",
     )
     # The third is past its deadline without a follow-up: overdue.
-    ctx.counts["inspections"] = 1
+    # Earlier in the year, a check of the other demo ward, its one recommendation carried out.
+    earlier = ctx.today - dt.timedelta(days=250)
+    ctx.on(earlier - dt.timedelta(days=10), 9)
+    check = services.inspection_create(
+        acting_user=coordinator,
+        unit=ctx.province,
+        title="Giám sát việc quản lý trường hợp tại Phường Hải Vân",
+        starts_on=earlier,
+        kind="check",
+        inspecting_agency=ctx.agencies["Sở Y tế"],
+        inspected_unit=ctx.hai_van,
+    )
+    ctx.on(earlier + dt.timedelta(days=1), 16)
+    services.inspection_record_findings(
+        acting_user=coordinator,
+        inspection=check,
+        findings="Hồ sơ trường hợp lưu trữ đầy đủ; cần cập nhật kịp thời đánh giá ban đầu trên hệ thống.",
+        status="done",
+        ends_on=earlier + dt.timedelta(days=1),
+    )
+    recommendation = services.recommendation_add(
+        acting_user=coordinator,
+        inspection=check,
+        text="Nhập đánh giá ban đầu vào hệ thống trong 12 giờ kể từ khi nhận tin báo",
+        owner=ctx.agencies.get("UBND Phường Hải Vân") or owner,
+        deadline=earlier + dt.timedelta(days=30),
+    )
+    ctx.on(earlier + dt.timedelta(days=20), 10)
+    services.recommendation_follow_up(
+        acting_user=coordinator,
+        recommendation=recommendation,
+        follow_up="Đã quán triệt cán bộ; các trường hợp mới đều nhập đúng thời hạn.",
+        close=True,
+    )
+    ctx.counts["inspections"] = 2
 
 
 PARTS = [
