@@ -100,6 +100,9 @@ class Indicator(models.Model):
     def __str__(self) -> str:
         return f"{self.official_number} — {self.name}" if self.official_number else self.name
 
+    def get_absolute_url(self) -> str:
+        return reverse("indicators:indicator_detail", args=[self.pk])
+
     @property
     def breakdown_labels(self) -> list[str]:
         """The breakdowns in words ("age group", not "age_group")."""
@@ -112,9 +115,6 @@ class Indicator(models.Model):
         other codes are names for formulas and are never shown."""
         match = re.fullmatch(r"TT13_(\d{4})", self.code)
         return match.group(1) if match else ""
-
-    def get_absolute_url(self) -> str:
-        return reverse("indicators:indicator_detail", args=[self.pk])
 
     @property
     def is_ratio(self) -> bool:
