@@ -27,6 +27,7 @@ from treem.notifications import events
 from treem.notifications.events import EVENTS, Event, announce, recipients_of
 from treem.notifications.models import EmailPreference, Notification
 from treem.notifications.services import email_preferences_save, notify
+from treem.plans import services as plans_services
 
 pytestmark = pytest.mark.django_db
 
@@ -61,6 +62,10 @@ def people(geo, officer_a, officer_b, supervisor_a, coordinator):
         ),
         health_clerk=UserFactory(
             username="vanthu", roles=["agency_reporter"], units=[geo.commune_a], agency=health
+        ),
+        # The health department's reporter, who reports on the plan's tasks it leads.
+        reporter=UserFactory(
+            username="baocao_yte", roles=["agency_reporter"], units=[geo.province], agency=geo.department
         ),
     )
     for user in vars(w).values():
@@ -183,7 +188,95 @@ def _recommendation_act(w, recommendation):
     return None, f"no. {recommendation.pk}"
 
 
+def _plan_task(w, *, code="1"):
+    """A small plan of the province with one yearly task led by the health department, and the
+    department's reporter (who reports on it) in ``w.reporter``."""
+    plans = plans_services
+    plan = plans.plan_create(
+        acting_user=w.coordinator,
+        key="KH-THONGBAO",
+        number="02/KH",
+        title="Kế hoạch thử",
+        unit=w.geo.province,
+    )
+    plans.task_create(
+        acting_user=w.coordinator,
+        plan=plan,
+        code=code,
+        content="Tổ chức Tháng hành động vì trẻ em",
+        lead_agency=w.geo.department,
+        recurrence="annual",
+    )
+    return plan
+
+
+def _agency_report(w, *, submitted: bool):
+    from treem.plans.models import PeriodKind
+
+    plans = plans_services
+
+    plan = _plan_task(w)
+    today = timezone.localdate()
+    period = plans.period_create(
+        acting_user=w.coordinator,
+        plan=plan,
+        kind=PeriodKind.YEAR,
+        year=today.year,
+        starts_on=today - dt.timedelta(days=300),
+        ends_on=today + dt.timedelta(days=5),
+        opens_on=today - dt.timedelta(days=10),
+        due_on=today + dt.timedelta(days=10),
+    )
+    report = plans.agency_report_open(acting_user=w.reporter, period=period)
+    plans.agency_report_save(
+        acting_user=w.reporter,
+        report=report,
+        rows={row.task_id: {"activities": "Đã tổ chức"} for row in report.rows.all()},
+    )
+    if submitted:
+        plans.agency_report_submit(acting_user=w.reporter, report=report)
+    return report
+
+
+def _plan_reference(report) -> str:
+    return str(report.agency)
+
+
 SCENARIOS = {
+    "plans.agency_report.submitted": Scenario(
+        lambda w: _agency_report(w, submitted=False),
+        lambda w, report: (
+            w.reporter,
+            _plan_reference(plans_services.agency_report_submit(acting_user=w.reporter, report=report)),
+        ),
+        # The plan's coordinators at its unit (the department's head coordinates too), not its staff.
+        lambda w: {w.coordinator, w.department_head},
+    ),
+    "plans.agency_report.returned": Scenario(
+        lambda w: _agency_report(w, submitted=True),
+        lambda w, report: (
+            w.coordinator,
+            _plan_reference(
+                plans_services.agency_report_return(
+                    acting_user=w.coordinator, report=report, comment="Bổ sung số liệu"
+                )
+            ),
+        ),
+        lambda w: {w.reporter, w.department_head},
+    ),
+    "plans.agency_report.accepted": Scenario(
+        lambda w: _agency_report(w, submitted=True),
+        lambda w, report: (
+            w.coordinator,
+            _plan_reference(plans_services.agency_report_accept(acting_user=w.coordinator, report=report)),
+        ),
+        lambda w: {w.reporter, w.department_head},
+    ),
+    "plans.task.assigned": Scenario(
+        lambda w: None,
+        lambda w, ctx: (w.coordinator, _plan_task(w, code="9.z").tasks.get(code="9.z").code),
+        lambda w: {w.reporter, w.department_head},
+    ),
     "cases.report.received": Scenario(
         lambda w: None,
         _report_act,

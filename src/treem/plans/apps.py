@@ -15,6 +15,8 @@ class PlansConfig(AppConfig):
         reorganisation.register(Plan, "unit")
         reorganisation.register(Task, "unit")
         reorganisation.register(Inspection, "unit")
-        # The plans' notification events (plans/events.py) are announced once registered:
-        # ``plans.events.register_events()`` here, with their scenarios in
-        # tests/notifications/test_events.py (which requires one per event of the table).
+        # The plans' notification events (plans/events.py), in the table of notifications/events.py;
+        # tests/notifications/test_events.py holds a scenario for each.
+        from treem.plans import events
+
+        events.register_events()
