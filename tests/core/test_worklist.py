@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from tests.cases.records import open_case, receive, submitted_plan
 from tests.factories import UserFactory
@@ -28,8 +28,9 @@ def hotline(geo):
 
 
 def kinds(user) -> list[tuple[str, str, str]]:
-    items, _total = worklist(user)
-    return [(str(item.kind), item.title, state) for item, state in items]
+    with translation.override("en"):  # the kinds are asserted in the source language
+        items, _total = worklist(user)
+        return [(str(item.kind), item.title, state) for item, state in items]
 
 
 def test_a_hotline_report_waits_for_the_commune_not_for_the_other(

@@ -260,7 +260,12 @@ class ApiClient(models.Model):
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     token_issued_at = models.DateTimeField(_("token issued at"), null=True, blank=True)
     token_expires_at = models.DateTimeField(_("token expires at"), null=True, blank=True)

@@ -124,6 +124,15 @@ KINDS: dict[str, Promise] = {
     "units": _("administrative units"),
 }
 
+# Values that are codes of the program rather than choices of a field (how a case was opened,
+# who issues a consolidated report): their words.
+VALUE_WORDS: dict[str, Promise] = {
+    "member": _("in the case's group"),
+    "glass": _("outside the group, with a reason"),
+    "exists": _("number and status only"),
+    "committee": _("the People's Committee"),
+}
+
 # Names of what an event's changes hold besides a record's own fields.
 CHANGE_KEYS: dict[str, Promise] = {
     "access": _("access given"),
@@ -242,6 +251,8 @@ def _value(field, value):
     if isinstance(value, bool):
         return _g("yes") if value else _g("no")
     if isinstance(value, str) and re.fullmatch(r"[a-z][a-z0-9_]*", value):  # a code, not typed text
+        if value in VALUE_WORDS:
+            return str(VALUE_WORDS[value])
         return _known_words()[0].get(value, value)
     return value
 

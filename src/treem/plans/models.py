@@ -581,6 +581,19 @@ class TaskHistory(models.Model):
     def __str__(self) -> str:
         return f"{self.task.code} {self.kind}"
 
+    # What each kind of entry reads as in the task's history (the kind itself is a stable key).
+    KIND_LABELS = {
+        "created": _("task created"),
+        "assigned": _("given to the lead agency"),
+        "cooperation": _("cooperating agency added"),
+        "succession": _("passed to the successor agency"),
+        "status": _("status changed"),
+    }
+
+    @property
+    def kind_label(self) -> str:
+        return str(self.KIND_LABELS.get(self.kind, self.kind))
+
 
 class ReportingPeriod(models.Model):
     """A period a plan's agencies report on, with the day reports open and the day they are due."""

@@ -429,7 +429,10 @@ def task_set_status(*, acting_user: User, task: Task, status: str, note: str = "
     task.full_clean()
     task.save(update_fields=["status", "updated_by", "updated_at"])
     TaskHistory.objects.create(
-        task=task, actor=acting_user, kind="status", note=f"{old} → {status} {note}".strip()
+        task=task,
+        actor=acting_user,
+        kind="status",
+        note=f"{_status_label(old)} → {_status_label(status)} {note}".strip()[:500],
     )
     audit_record(
         acting_user, "plans.task.status_changed", task, changes=diff(before, snapshot(task)), reason=note
@@ -1300,7 +1303,10 @@ def _set_derived_status(acting_user: User, task: Task, status: str, report: Prog
         "period": report.period.label,
     }
     TaskHistory.objects.create(
-        task=task, actor=acting_user, kind="status", note=f"{old} → {status} · {note}"[:500]
+        task=task,
+        actor=acting_user,
+        kind="status",
+        note=f"{_status_label(old)} → {_status_label(status)} · {note}"[:500],
     )
     audit_record(
         acting_user, "plans.task.status_changed", task, changes=diff(before, snapshot(task)), reason=note
@@ -1313,3 +1319,11 @@ def _announce(kind: str, record, acting_user: User) -> None:
 
     if kind in EVENTS:
         announce(kind, record, actor=acting_user)
+
+
+def _status_label(value: str) -> str:
+    """A task status as people read it (the history keeps words, not the stored value)."""
+    try:
+        return str(TaskStatus(value).label)
+    except ValueError:
+        return value
