@@ -348,11 +348,11 @@ ENDPOINTS = (
     ),
     # --- API (read-only) ---
     Endpoint(
-        "api:plan-list", api=True, permitted=C, denied="officer_a", shown=lambda side: [side.plans_plan]
+        "api:plan-list", api=True, permitted=C, denied="no_role_a", shown=lambda side: [side.plans_plan]
     ),
-    Endpoint("api:plan-detail", api=True, permitted=C, denied="officer_a", record="plans_plan"),
+    Endpoint("api:plan-detail", api=True, permitted=C, denied="no_role_a", record="plans_plan"),
     Endpoint(
-        "api:plantask-list", api=True, permitted=C, denied="officer_a", shown=lambda side: [side.plans_task]
+        "api:plantask-list", api=True, permitted=C, denied="no_role_a", shown=lambda side: [side.plans_task]
     ),
-    Endpoint("api:plantask-detail", api=True, permitted=C, denied="officer_a", record="plans_task"),
+    Endpoint("api:plantask-detail", api=True, permitted=C, denied="no_role_a", record="plans_task"),
 )
