@@ -43,7 +43,9 @@ def test_coordinator_loads_the_plan_reporter_reports_coordinator_returns_then_ac
     table = boss.get_by_test_id("task-table")
     expect(table).to_contain_text("IV.14.c")
     expect(table).to_contain_text("Sở Tư pháp")
-    assert Task.objects.count() == 31
+    # The plan's 31 tasks, and each commune's share of the three IV.14 tasks (two communes here).
+    assert Task.objects.filter(parent__isnull=True).count() == 31
+    assert Task.objects.filter(parent__isnull=False).count() == 3 * 2
 
     # The quarter open today (the file opens each quarter's reports in its last month).
     today = dt.date.today()

@@ -71,9 +71,12 @@ def test_the_annual_consolidated_docx_is_generated_and_opens(new_page, login, co
     assert NATIONAL_NAME in text and "BÁO CÁO" in text
     assert "Kết quả thực hiện Kế hoạch số 12/KH-UBND ngày 20/12/2025 năm 2026" in text
     assert [r[1] for r in rows_of(doc, TASK_COLUMNS)] == ["II.1.a", "II.2.a", "II.2.b"]
+    # Bảng 2 names the indicators (never their internal codes).
     indicators = {r[1]: r for r in rows_of(doc, INDICATOR_COLUMNS)}
-    assert indicators["RP_TY_LE"][4:6] == ["80%", "77,27%"]
-    assert indicators["RP_SO_VU"][4:6] == ["10", "7"]
+    assert indicators["Tỷ lệ trẻ em được đăng ký khai sinh đúng hạn"][3:5] == ["80%", "77,27%"]
+    lower = indicators["Số vụ xâm hại trẻ em (càng thấp càng tốt)"]  # lower is better, and says so
+    assert lower[3:5] == ["10", "7"] and lower[6] == "Đạt"
+    assert "RP_TY_LE" not in text and "RP_SO_VU" not in text
 
     with page.expect_download() as info:
         page.get_by_test_id("report-download-xlsx").click()
@@ -90,5 +93,6 @@ def test_a_period_not_closed_shows_the_message_and_queues_nothing(new_page, logi
     page.select_option("#id_period", "Q4")
     with page.expect_navigation():
         page.get_by_test_id("report-generate").click()
-    assert "31/12/2026" in page.get_by_test_id("report-errors").inner_text()
+    # Decree 09: the figures of a quarter run to the 14th of its last month; the report follows.
+    assert "15/12/2026" in page.get_by_test_id("report-errors").inner_text()
     assert not Job.objects.exists()
