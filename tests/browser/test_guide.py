@@ -103,7 +103,11 @@ def test_the_guide_screenshots_come_from_the_demo(new_page, login, demo, tmp_pat
 
     # The provincial coordinator (cán bộ điều phối cấp tỉnh).
     page = as_demo("dieuphoi")
-    expect(page.get_by_test_id("commune-map")).to_be_visible()
+    # The province at a glance, with the demo's figures: charts, the map of its 94 communes.
+    for part in ("commune-map", "chart-groups", "chart-months", "chart-harms", "chart-rates"):
+        expect(page.get_by_test_id(part)).to_be_visible()
+    assert page.locator("#commune-map circle").count() >= 90
+    assert page.locator('[data-testid="chart-months"] .chart-bar').count() == 12
     shot(page, "dp-trang-chu.png", full=True)
     go_to(page, "nav-plans")
     shot(page, "dp-ke-hoach.png")

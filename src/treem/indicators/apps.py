@@ -19,3 +19,7 @@ class IndicatorsConfig(AppConfig):
         reorganisation.register(IndicatorValue, "scope_unit")
         reorganisation.register(Target, "scope_unit")
         post_migrate.connect(load_after_migrate, sender=self, dispatch_uid="indicators_catalogue")
+        from treem.core.dashboard import register_section
+        from treem.indicators import dashboard
+
+        register_section(dashboard.dashboard_section)

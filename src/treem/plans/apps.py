@@ -17,6 +17,8 @@ class PlansConfig(AppConfig):
         reorganisation.register(Inspection, "unit")
         # The plans' notification events (plans/events.py), in the table of notifications/events.py;
         # tests/notifications/test_events.py holds a scenario for each.
-        from treem.plans import events
+        from treem.core.dashboard import register_section
+        from treem.plans import dashboard, events
 
         events.register_events()
+        register_section(dashboard.dashboard_section)
