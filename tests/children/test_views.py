@@ -377,7 +377,11 @@ def test_register_with_the_year_only(client, officer_a, geo):
 @pytest.mark.parametrize(
     ("overrides", "field", "message"),
     [
-        ({"birth_date": "31/02/2015"}, "birth_date", "Enter the date as day/month/year, for example 15/03/2020."),
+        (
+            {"birth_date": "31/02/2015"},
+            "birth_date",
+            "Enter the date as day/month/year, for example 15/03/2020.",
+        ),
         ({"birth_date": "01/01/2099"}, "birth_date", "The date of birth cannot be in the future."),
         ({"birth_date": "", "birth_year": ""}, "birth_year", "Enter the date of birth, or at least the year"),
         ({"birth_date": "", "birth_year": "2001"}, "birth_year", "over 18 years old"),

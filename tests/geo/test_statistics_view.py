@@ -59,7 +59,11 @@ def test_officer_counts_only_their_own_villages(client, officer_b, geo, moved):
     ("params", "field", "message"),
     [
         ({"under": "period", "level": "commune"}, "day", "Choose the day whose units you want."),
-        ({"under": "period", "day": "31/02/2025", "level": "commune"}, "day", "Enter the date as day/month/year, for example 15/03/2020."),
+        (
+            {"under": "period", "day": "31/02/2025", "level": "commune"},
+            "day",
+            "Enter the date as day/month/year, for example 15/03/2020.",
+        ),
         ({"under": "sometime", "level": "commune"}, "under", "Select a valid choice."),
     ],
 )
