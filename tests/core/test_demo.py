@@ -11,7 +11,7 @@ from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 
-from treem.accounts.models import User
+from treem.accounts.models import Agency, User
 from treem.accounts.roles import ROLES
 from treem.cases.models import Case, CaseStep, Deadline, Report, Transfer
 from treem.cases.models import Plan as CasePlan
@@ -52,6 +52,7 @@ COUNTED = [
     "plans.Plan",
     "plans.Task",
     "plans.ProgressReport",
+    "plans.AgencyReport",
     "plans.Inspection",
     "plans.Recommendation",
 ]
@@ -95,6 +96,26 @@ def test_demo_loads_a_year_of_activity_once_and_twice_changes_nothing(settings, 
     for label in COUNTED:
         assert counts[label] > 0, label
 
+    # One report per agency and period, at every step; the periods still being reported leave the
+    # demo's reporter (its department's quarterly tasks) and commune chairman their own to write.
+    from treem.plans.models import AgencyReport, ProgressReport, ReportingPeriod
+    from treem.plans.services import agency_report_tasks
+
+    statuses = set(AgencyReport.objects.values_list("status", flat=True))
+    assert {"submitted", "returned", "accepted"} <= statuses, statuses
+    assert not ProgressReport.objects.filter(agency_report__isnull=True).exists()
+    reporter = User.objects.get(username="baocao")
+    chairman_pc = Agency.objects.get(unit__code="20335", unit__valid_from__isnull=False, kind="commune_pc")
+    open_now = ReportingPeriod.objects.filter(
+        opens_on__lte=timezone.localdate(), due_on__gte=timezone.localdate()
+    )
+    quarter = open_now.filter(kind="quarter").first()
+    if quarter is not None:
+        assert agency_report_tasks(period=quarter, agency=reporter.agency).count() >= 2
+        assert not AgencyReport.objects.filter(period=quarter, agency=reporter.agency).exists()
+    for period in open_now:
+        assert not AgencyReport.objects.filter(period=period, agency=chairman_pc).exists()
+
     # The coordinator's home page: the province at a glance, with figures.
     client.force_login(User.objects.get(username="dieuphoi"))
     response = client.get(reverse("home"))
@@ -109,7 +130,6 @@ def test_demo_loads_a_year_of_activity_once_and_twice_changes_nothing(settings, 
     assert any(bar.text not in ("0", "<5") for bar in cases["by_month"])
 
     # The consolidated report of the last period that has ended (a year's is built from 15/12).
-    from treem.plans.models import ReportingPeriod
     from treem.reporting.figures import figure_tables
     from treem.reporting.selectors import report_data
 

@@ -101,8 +101,9 @@ def test_loading_twice_changes_nothing(coordinator, loaded):
 def test_command_loads_and_reloads(coordinator, geo, capsys):
     call_command("load_plan", "--user", coordinator.username)
     first = counts()
-    # 31 tasks and, for the three of every commune, a share for each of the two communes.
-    assert first["Task"] == 31 + 3 * 2 and first["ReportingPeriod"] == 14
+    # 31 tasks and, for the three of every commune, a share for each of the two communes; a year,
+    # two halves and four quarters for each year from 2025 to 2030.
+    assert first["Task"] == 31 + 3 * 2 and first["ReportingPeriod"] == 7 * 6
     call_command("load_plan", "--user", coordinator.username)
     assert counts() == first
     out = capsys.readouterr().out

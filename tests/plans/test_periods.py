@@ -69,7 +69,8 @@ def test_a_task_is_asked_only_for_the_periods_its_frequency_needs(loaded, coordi
     quarterly = Task.objects.get(plan=loaded, code="IV.10")
     assert {p.kind for p in selectors.task_periods(annual)} == {PeriodKind.YEAR}
     assert {p.kind for p in selectors.task_periods(quarterly)} == {PeriodKind.QUARTER, PeriodKind.YEAR}
-    assert len(selectors.task_periods(annual)) == 2  # 2025 and 2026, not 14 periods
+    # One period a year from 2025 to 2030, not the 42 periods of the plan's six years.
+    assert sorted(p.year for p in selectors.task_periods(annual)) == [2025, 2026, 2027, 2028, 2029, 2030]
     q4 = ReportingPeriod.objects.get(plan=loaded, kind=PeriodKind.QUARTER, year=2026, number=4)
     before = ProgressReport.objects.count()
     with pytest.raises(ValidationError) as exc:

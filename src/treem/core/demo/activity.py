@@ -88,18 +88,8 @@ def seed_activity(*, scale: float = 1.0, stdout=None) -> dict[str, int]:
         ]
         for name, part in parts:
             started = clock.present
-            try:
-                with transaction.atomic():
-                    part(ctx)
-            except (TypeError, AttributeError, ImportError) as exc:
-                # An app whose services are being changed under the demo (the plans' reports,
-                # issue 12): its part is left out, the rest of the demo still loads.
-                clock.reset()
-                if name != "plan":
-                    raise
-                ctx.counts.pop(name, None)
-                if stdout is not None:
-                    stdout.write(f"  demo: {name} left out ({type(exc).__name__}: {exc})")
+            with transaction.atomic():
+                part(ctx)
             clock.reset()
             if stdout is not None and ctx.counts.get(name):
                 seconds = (timezone.now() - started).total_seconds()

@@ -468,4 +468,10 @@ PLAN_DIFFICULTIES = [
     "Cán bộ làm công tác trẻ em ở cơ sở kiêm nhiệm nhiều việc, thay đổi sau sắp xếp đơn vị hành chính.",
     "",
 ]
+PLAN_SUMMARIES = [
+    "Cơ quan đã triển khai đầy đủ các nhiệm vụ được giao trong kỳ; phối hợp tốt với các địa phương.",
+    "Các nhiệm vụ cơ bản đạt tiến độ; một số hoạt động chuyển sang kỳ sau do chưa bố trí được kinh phí.",
+    "Kết quả trong kỳ đạt yêu cầu; cần tăng cường phối hợp liên ngành trong kiểm tra, giám sát.",
+]
+PLAN_FIGURES = "Tổ chức 08 hoạt động; 1.950 lượt người tham gia; kinh phí 85.000.000 đồng."
 PLAN_RETURN_COMMENT = "Đề nghị bổ sung số liệu cụ thể (số lượt người, kinh phí) và kết quả so với chỉ tiêu."
