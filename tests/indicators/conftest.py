@@ -1,8 +1,10 @@
-"""Indicator tests: English messages, the catalogue (loaded after migrate) and small helpers."""
+"""Indicator tests: English messages, the catalogue (loaded after migrate), a second approver and
+small helpers."""
 
 import pytest
 from django.utils import translation
 
+from tests.factories import UserFactory
 from treem.indicators import services
 from treem.indicators.models import Indicator
 
@@ -23,6 +25,14 @@ def ind(db):
             return Indicator.objects.get(code=code)
 
     return ByCode()
+
+
+@pytest.fixture
+def approver(geo):
+    """A second coordinator of the province: approves what ``coordinator`` enters (four eyes)."""
+    return UserFactory(
+        username="duyet", full_name="Lý Người Duyệt", roles=["provincial_coordinator"], units=[geo.province]
+    )
 
 
 def enter(user, unit, period, **figures):

@@ -16,7 +16,7 @@ COMPUTED = sum(1 for row in CATALOGUE if row["numerator_formula"])
 
 
 def records(side, tag, personas) -> None:
-    """A target, a figure and an approval of the side's commune."""
+    """A target (a draft, as entered before approval), a figure and an approval of the side's commune."""
     commune = side.commune
     side.indicator_target = Target.objects.create(
         indicator=Indicator.objects.get(code="PAC_CFC"),
@@ -99,6 +99,15 @@ ENDPOINTS: tuple[Endpoint, ...] = (
         ok=302,
         events=1,
         out_status=400,  # a unit outside the coordinator's province is not among the choices
+    ),
+    Endpoint(
+        "indicators:target_approve",
+        "post",
+        permitted="coordinator",
+        denied="officer_a",  # sees targets, may not approve them
+        data=lambda side: {"target": [side.indicator_target.pk]},
+        ok=302,
+        events=1,
     ),
     Endpoint("indicators:entry_start", denied="no_role_a"),
     Endpoint(

@@ -10,7 +10,7 @@ from tests.indicators.conftest import enter
 from treem.geo import reorganisation
 from treem.geo.models import UnitMove
 from treem.indicators import selectors, services
-from treem.indicators.models import IndicatorValue
+from treem.indicators.models import IndicatorValue, Target
 
 
 @pytest.fixture
@@ -84,7 +84,7 @@ def test_after_the_reorganisation_the_new_province_sees_old_figures(
     assert table["PAC_DROWNING"].actual == 4 and table["PAC_IMMUNISED"].actual == 75
 
 
-def test_indicator_table_against_targets(coordinator, geo, ind, figures_2026):
+def test_indicator_table_against_targets(coordinator, approver, geo, ind, figures_2026):
     services.target_set(
         acting_user=coordinator,
         indicator=ind.PAC_IMMUNISED,
@@ -100,6 +100,13 @@ def test_indicator_table_against_targets(coordinator, geo, ind, figures_2026):
     services.target_set(
         acting_user=coordinator, indicator=ind.PAC_PRIMARY, unit=geo.province, year=2026, target=97
     )
+    # Drafts count nowhere: no target, no baseline, no light until a second person approves them.
+    rows = {
+        r.indicator.code: r for r in selectors.indicator_table(user=coordinator, unit=geo.province, year=2026)
+    }
+    assert rows["PAC_IMMUNISED"].actual == Decimal("84.38")
+    assert all((r.target, r.baseline, r.light) == (None, None, "") for r in rows.values())
+    services.target_approve_many(acting_user=approver, targets=Target.objects.filter(year=2026))
     rows = {
         r.indicator.code: r for r in selectors.indicator_table(user=coordinator, unit=geo.province, year=2026)
     }

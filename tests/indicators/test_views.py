@@ -5,6 +5,7 @@ import json
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils.translation import gettext
 from openpyxl import Workbook
 
 from tests.indicators.conftest import enter
@@ -145,13 +146,25 @@ def test_target_form_refuses_a_unit_that_did_not_exist(client, admin, geo):
     assert Target.objects.get().year == 2026
 
 
-def test_dashboard_drill_down_and_trend(client, coordinator, officer_a, officer_b, geo, ind):
+def test_dashboard_drill_down_and_trend(client, coordinator, approver, officer_a, officer_b, geo, ind):
     enter(officer_a, geo.commune_a, "2026", PAC_IMMUNISED=(90, 100))
     enter(officer_b, geo.commune_b, "2026", PAC_IMMUNISED=(45, 60))
-    services.target_set(
+    target = services.target_set(
         acting_user=coordinator, indicator=ind.PAC_IMMUNISED, unit=geo.province, year=2026, target=90
     )
     client.force_login(coordinator)
+    # A draft is shown on the indicator's page as awaiting approval, and compared with nothing.
+    detail = client.get(
+        reverse("indicators:indicator_detail", args=[ind.PAC_IMMUNISED.pk]),
+        {"unit": geo.province.pk, "year": 2026},
+    )
+    head = detail.content.decode().split('data-testid="drilldown"')[0]
+    assert 'data-testid="draft-target">' + gettext("%(target)s awaiting approval") % {"target": "90"} in head
+    assert "data-light=" not in head
+    page = client.get(reverse("indicators:dashboard"), {"unit": geo.province.pk, "year": 2026})
+    row = page.content.decode().split('data-code="PAC_IMMUNISED"')[1].split("</tr>")[0]
+    assert "84,38" in row and "data-light=" not in row
+    services.target_approve(acting_user=approver, target=target)
     page = client.get(reverse("indicators:dashboard"), {"unit": geo.province.pk, "year": 2026})
     text = page.content.decode()
     assert page.status_code == 200
@@ -162,7 +175,8 @@ def test_dashboard_drill_down_and_trend(client, coordinator, officer_a, officer_
         {"unit": geo.province.pk, "year": 2026},
     )
     text = detail.content.decode()
-    assert 'data-testid="total">84,38<' in text
+    assert 'data-testid="total">84,38<' in text and 'data-testid="draft-target"' not in text
+    assert 'data-light="amber"' in text.split('data-testid="drilldown"')[0]
     drill = text.split('data-testid="drilldown"')[1]
     assert "Phường An" in drill and "Xã Bình" in drill and "75" in drill
     assert "<svg" in text and "<script>" not in text

@@ -16,6 +16,7 @@ from types import SimpleNamespace
 
 from django.utils import timezone
 
+from treem.indicators.choices import TargetStatus
 from treem.indicators.models import Indicator, IndicatorValue, Target
 from treem.plans.models import (
     PeriodKind,
@@ -144,6 +145,9 @@ def build_indicators(*, province, commune_a, commune_b, commune_elsewhere=None) 
         unit_of_measure="vụ",
         higher_is_better=False,
     )
+    # Approved targets (a draft would compare with nothing): approved by a second person, as the
+    # real flow requires (indicators.services.target_approve).
+    approved = {"status": TargetStatus.APPROVED, "approved_at": timezone.now()}
     Target.objects.create(
         indicator=s.ratio,
         unit=province,
@@ -152,9 +156,10 @@ def build_indicators(*, province, commune_a, commune_b, commune_elsewhere=None) 
         target=Decimal(80),
         baseline=Decimal(70),
         baseline_year=2025,
+        **approved,
     )
     Target.objects.create(
-        indicator=s.count, unit=province, scope_unit=province, year=YEAR, target=Decimal(10)
+        indicator=s.count, unit=province, scope_unit=province, year=YEAR, target=Decimal(10), **approved
     )
     figures = [
         (s.ratio, commune_a, 45, 50),

@@ -156,6 +156,7 @@ _KEEP_COMPLAINTS = ("complaints.view_complaint", "complaints.add_complaint", "co
 
 # Indicators and targets: communes enter their figures, the commune chairman approves them, the
 # province sets targets, approves the province's figures and unlocks them; leadership reads.
+# Targets count once another holder of approve_target approves them (four eyes, not one's own).
 _VIEW_INDICATORS = (
     "indicators.view_indicator",
     "indicators.view_target",
@@ -173,6 +174,7 @@ _MANAGE_INDICATORS = (
     *_ENTER_INDICATORS,
     "indicators.add_target",
     "indicators.change_target",
+    "indicators.approve_target",
     "indicators.approve_figures",
     "indicators.add_communeclass",
     "indicators.change_communeclass",

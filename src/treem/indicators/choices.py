@@ -34,6 +34,13 @@ class ApprovalStatus(models.TextChoices):
     UNLOCKED = "unlocked", _("unlocked")
 
 
+class TargetStatus(models.TextChoices):
+    """A target counts only once approved by a second person (four eyes)."""
+
+    DRAFT = "draft", _("draft (awaiting approval)")
+    APPROVED = "approved", _("approved")
+
+
 class Breakdown(models.TextChoices):
     SEX = "sex", _("sex")
     AGE_GROUP = "age_group", _("age group")

@@ -10,8 +10,7 @@ from django.utils.translation import gettext as _
 
 from treem.core.charts import Bar
 from treem.geo.models import Unit, UnitLevel
-from treem.indicators.models import Target
-from treem.indicators.selectors import indicator_table
+from treem.indicators.selectors import approved_targets, indicator_table
 
 SHOWN = 10
 
@@ -31,9 +30,9 @@ def dashboard_section(request) -> dict | None:
     )
     if province is None:
         return None
-    # The latest year (up to this one) the province has targets for.
+    # The latest year (up to this one) the province has approved targets for.
     year = (
-        Target.objects.restrict(user, "view")
+        approved_targets(user)
         .filter(unit=province, year__lte=timezone.localdate().year)
         .aggregate(latest=Max("year"))["latest"]
     )

@@ -32,6 +32,7 @@ from treem.indicators.choices import (
     IndicatorKind,
     PeriodType,
     Programme,
+    TargetStatus,
     ValueSource,
 )
 
@@ -136,7 +137,13 @@ class Indicator(models.Model):
 
 
 class Target(TrackedModel):
-    """A target (chỉ tiêu) of an indicator for a unit and a year, with its baseline."""
+    """A target (chỉ tiêu) of an indicator for a unit and a year, with its baseline.
+
+    Entered or changed, a target is a draft; it counts (traffic lights, dashboards, the report's
+    Bảng 2) once approved by someone holding ``approve_target`` other than the person who last
+    entered or changed it (``updated_by``): four eyes. A change of an approved target makes it a
+    draft again.
+    """
 
     scope_path_lookup = "scope_unit__path"
 
@@ -154,13 +161,31 @@ class Target(TrackedModel):
     )
     baseline_year = models.PositiveSmallIntegerField(_("baseline year"), null=True, blank=True)
     note = models.CharField(_("note"), max_length=255, blank=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=TargetStatus.choices, default=TargetStatus.DRAFT
+    )
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("approved by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    approved_at = models.DateTimeField(_("approved at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("target")
         verbose_name_plural = _("targets")
         ordering = ["year", "indicator__programme", "indicator__sort_order", "indicator__code", "unit_id"]
+        permissions = [("approve_target", _("Can approve targets (not one's own)"))]
         constraints = [
             models.UniqueConstraint(fields=["indicator", "unit", "year"], name="indicators_target_unique"),
+            models.CheckConstraint(
+                condition=Q(status="draft", approved_at__isnull=True, approved_by__isnull=True)
+                | Q(status="approved", approved_at__isnull=False),
+                name="indicators_target_approval_consistent",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -171,6 +196,10 @@ class Target(TrackedModel):
 
     def audit_unit(self):
         return self.scope_unit
+
+    @property
+    def is_approved(self) -> bool:
+        return self.status == TargetStatus.APPROVED
 
 
 class IndicatorValue(TrackedModel):

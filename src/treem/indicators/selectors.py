@@ -23,7 +23,7 @@ from django.utils import timezone
 
 from treem.geo.models import Unit, UnitLevel
 from treem.geo.selectors import _units_on_day, count_rollup  # the geo module's placement rule, reused
-from treem.indicators.choices import PASS_THRESHOLD, ApprovalStatus, CommuneCategory, Programme
+from treem.indicators.choices import PASS_THRESHOLD, ApprovalStatus, CommuneCategory, Programme, TargetStatus
 from treem.indicators.models import Approval, CommuneClass, Indicator, IndicatorValue, Target
 from treem.indicators.periods import parse_period, unit_exists_in
 
@@ -147,6 +147,20 @@ def placed_values(*, user, indicator: Indicator, period: str, under: Under = "pe
     return place_values(values=values, indicator=indicator, period=period, under=under)
 
 
+def approved_targets(user) -> QuerySet[Target]:
+    """The targets that count (approved by a second person), of the units the user may see.
+
+    Every comparison of figures with targets (traffic lights, trends, dashboards, the report's
+    Bảng 2) starts here: a draft target is awaiting approval and compares with nothing.
+    """
+    return Target.objects.restrict(user, "view").filter(status=TargetStatus.APPROVED)
+
+
+def draft_targets(user) -> QuerySet[Target]:
+    """Targets awaiting approval, of the units the user may see (shown as such, never compared)."""
+    return Target.objects.restrict(user, "view").filter(status=TargetStatus.DRAFT)
+
+
 def traffic_light(indicator: Indicator, actual: Decimal | None, target: Decimal | None) -> str:
     """green (target met), amber (within 10 %), red, or "" when there is nothing to compare."""
     if actual is None or target is None:
@@ -188,7 +202,7 @@ def indicator_table(
     """The indicator table against targets for ``unit`` and ``year`` (what the user may see).
 
     The consolidated report uses it as is: one row per active indicator of the catalogue (optionally
-    only some programmes), the unit's target and baseline for the year, and the year's figure
+    only some programmes), the unit's approved target and baseline for the year, and the year's figure
     summed over the communes below the unit (ratios from summed parts).
     """
     period = str(year)
@@ -196,7 +210,7 @@ def indicator_table(
     if programmes:
         indicators = indicators.filter(programme__in=list(programmes))
     indicators = list(indicators)
-    targets = {t.indicator_id: t for t in Target.objects.restrict(user, "view").filter(unit=unit, year=year)}
+    targets = {t.indicator_id: t for t in approved_targets(user).filter(unit=unit, year=year)}
     by_indicator: dict[int, list[IndicatorValue]] = defaultdict(list)
     for value in visible_values(user).filter(period=period).select_related("unit", "scope_unit"):
         by_indicator[value.indicator_id].append(value)
@@ -234,7 +248,7 @@ def trend(
     years = list(years)
     targets = {
         t.year: t.target
-        for t in Target.objects.restrict(user, "view").filter(indicator=indicator, unit=unit, year__in=years)
+        for t in approved_targets(user).filter(indicator=indicator, unit=unit, year__in=years)
     }
     values = list(
         visible_values(user)

@@ -9,7 +9,9 @@ Rules
     * a percentage over 100, a negative number, a ratio without its denominator or with a
       denominator of 0 are refused; a value outside the indicator's expected range is saved with a
       warning; a missing value needs a comment (before the commune's figures can be approved);
-    * approved figures are locked: a change needs the approval unlocked first, with a reason.
+    * approved figures are locked: a change needs the approval unlocked first, with a reason;
+    * a target entered or changed is a draft until another person holding ``approve_target``
+      approves it (four eyes); changing an approved target makes it a draft again.
 """
 
 from __future__ import annotations
@@ -34,7 +36,14 @@ from treem.core.scope import ScopeError, scope_require
 from treem.core.uploads import UnsafeUpload, check_upload
 from treem.geo.models import Unit, UnitLevel
 from treem.indicators import computed, formula
-from treem.indicators.choices import ApprovalStatus, CommuneCategory, IndicatorKind, PeriodType, ValueSource
+from treem.indicators.choices import (
+    ApprovalStatus,
+    CommuneCategory,
+    IndicatorKind,
+    PeriodType,
+    TargetStatus,
+    ValueSource,
+)
 from treem.indicators.models import (
     DECIMALS,
     DIGITS,
@@ -140,10 +149,20 @@ def target_set(
     record = existing or Target(
         indicator=indicator, unit=unit, year=year, scope_unit=unit, created_by=acting_user
     )
-    record.target = values["target"]
-    record.baseline = values["baseline"]
-    record.baseline_year = baseline_year
-    record.note = (note or "").strip()
+    cents = Decimal(1).scaleb(-DECIMALS)  # as stored, so the audit shows 10.00 → 12.00, not 10.00 → 12
+    new = (
+        values["target"].quantize(cents),
+        values["baseline"].quantize(cents) if values["baseline"] is not None else None,
+        baseline_year,
+        (note or "").strip(),
+    )
+    if existing and (existing.target, existing.baseline, existing.baseline_year, existing.note) == new:
+        return existing  # saved again as it is: nothing changes, its approval stands
+    record.target, record.baseline, record.baseline_year, record.note = new
+    # Entered or changed: a draft, until another person approves it (an approved one goes back).
+    record.status = TargetStatus.DRAFT
+    record.approved_by = None
+    record.approved_at = None
     record.updated_by = acting_user
     record.full_clean()
     record.save()
@@ -154,6 +173,61 @@ def target_set(
         changes=diff(before, snapshot(record)),
     )
     return record
+
+
+def _approve_one(*, acting_user, target: Target, now: dt.datetime) -> str | None:
+    """Approve a target (locked by the caller), or return why it cannot be (nothing written then)."""
+    if target.status == TargetStatus.APPROVED:
+        return _("The target %(target)s is already approved.") % {"target": _target_label(target)}
+    if target.updated_by_id is not None and target.updated_by_id == acting_user.pk:
+        return _("You entered or last changed the target %(target)s: another person must approve it.") % {
+            "target": _target_label(target)
+        }
+    before = snapshot(target)
+    target.status = TargetStatus.APPROVED
+    target.approved_by = acting_user
+    target.approved_at = now
+    target.full_clean()
+    target.save(update_fields=["status", "approved_by", "approved_at"])
+    audit_record(acting_user, "indicators.target.approved", target, changes=diff(before, snapshot(target)))
+    return None
+
+
+def _target_label(target: Target) -> str:
+    return f"{target.indicator.name} — {target.unit.name} {target.year}"
+
+
+@transaction.atomic
+def target_approve(*, acting_user, target: Target) -> Target:
+    """Approve a draft target; the person who entered or last changed it may not (four eyes)."""
+    return target_approve_many(acting_user=acting_user, targets=[target])[0]
+
+
+@transaction.atomic
+def target_approve_many(*, acting_user, targets: Iterable[Target]) -> list[Target]:
+    """Approve several draft targets (a year's list): all or none, one audit event for each."""
+    ids = sorted({t.pk for t in targets})
+    if not ids:
+        raise ValidationError(_("Choose the targets to approve."))
+    locked = list(
+        Target.objects.select_for_update(of=("self",))
+        .filter(pk__in=ids)
+        .select_related("indicator", "unit", "scope_unit")
+        .order_by("pk")
+    )
+    if len(locked) != len(ids):
+        raise ValidationError(_("A target to approve no longer exists."))
+    for target in locked:
+        scope_require(acting_user, target.scope_unit, "indicators.approve_target")
+    now = timezone.now()
+    errors = [
+        message
+        for target in locked
+        if (message := _approve_one(acting_user=acting_user, target=target, now=now)) is not None
+    ]
+    if errors:
+        raise ValidationError(errors)  # leaving the transaction undoes the approvals before
+    return locked
 
 
 # --- values -----------------------------------------------------------------------------------

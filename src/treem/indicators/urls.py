@@ -13,6 +13,7 @@ urlpatterns = [
     path("communes/<int:unit>/category/", views.CategorySetView.as_view(), name="category_set"),
     path("targets/", views.TargetListView.as_view(), name="target_list"),
     path("targets/set/", views.TargetSetView.as_view(), name="target_set"),
+    path("targets/approve/", views.TargetApproveView.as_view(), name="target_approve"),
     path("entry/", views.EntryStartView.as_view(), name="entry_start"),
     path("entry/<int:unit>/<str:period>/", views.EntryView.as_view(), name="entry"),
     path("entry/<int:unit>/<str:period>/compute/", views.ComputeView.as_view(), name="compute"),

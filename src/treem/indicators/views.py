@@ -20,6 +20,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views import View
 
 from treem.audit.services import audit_record
@@ -92,9 +93,14 @@ class IndicatorDetailView(ScopedQuerysetMixin, View):
             placed = selectors.placed_values(
                 user=request.user, indicator=indicator, period=str(year), under=under
             )
+            # Only approved targets are compared; a draft is shown as awaiting approval.
             targets = {
                 t.unit_id: t.target
-                for t in Target.objects.restrict(request.user, "view").filter(indicator=indicator, year=year)
+                for t in selectors.approved_targets(request.user).filter(indicator=indicator, year=year)
+            }
+            drafts = {
+                t.unit_id: t.target
+                for t in selectors.draft_targets(request.user).filter(indicator=indicator, year=year)
             }
             total = placed.total(unit)
             children = []
@@ -107,6 +113,7 @@ class IndicatorDetailView(ScopedQuerysetMixin, View):
                         "sums": sums,
                         "actual": show(actual),
                         "target": show(target),
+                        "draft_target": show(drafts.get(child.pk)),
                         "light": selectors.traffic_light(indicator, actual, target),
                         "drill": child.level != UnitLevel.COMMUNE,
                     }
@@ -126,6 +133,7 @@ class IndicatorDetailView(ScopedQuerysetMixin, View):
                 total=total,
                 actual=show(actual),
                 target=show(targets.get(unit.pk)),
+                draft_target=show(drafts.get(unit.pk)),
                 light=selectors.traffic_light(indicator, actual, targets.get(unit.pk)),
                 children=children,
                 by_level=by_level,
@@ -273,7 +281,8 @@ def _safe_next(request) -> bool:
 
 
 class TargetListView(ScopedQuerysetMixin, View):
-    """Targets of a unit (and the units below it) for a year; the form to set one."""
+    """Targets of a unit (and the units below it) for a year, with their status; the form to set
+    one; drafts can be approved here by another holder of ``approve_target``."""
 
     model = Target
 
@@ -281,11 +290,14 @@ class TargetListView(ScopedQuerysetMixin, View):
         sel_form, sel = _selection(request)
         ctx = {"form": sel_form, "target_form": form}
         if sel:
-            ctx["targets"] = (
+            targets = list(
                 Target.objects.restrict(request.user, "view")
                 .filter(year=sel["year"], scope_unit__path__startswith=sel["unit"].path)
-                .select_related("indicator", "unit")
+                .select_related("indicator", "unit", "updated_by", "approved_by")
             )
+            ctx["targets"] = targets
+            ctx["drafts"] = sum(1 for t in targets if not t.is_approved)
+            ctx["may_approve"] = request.user.has_perm("indicators.approve_target")
             ctx.update(unit=sel["unit"], year=sel["year"])
             if form is None and request.user.has_perm("indicators.add_target"):
                 ctx["target_form"] = TargetForm(
@@ -315,6 +327,44 @@ class TargetSetView(ScopedQuerysetMixin, View):
                 return redirect(target.get_absolute_url())
         ctx = TargetListView().context(request, form)
         return render(request, "indicators/target_list.html", ctx, status=400)
+
+
+MAX_ID = 2**63 - 1
+
+
+class TargetApproveView(ScopedQuerysetMixin, View):
+    """Approve the targets ticked on the list (all or none); one's own changes are refused."""
+
+    model = Target
+
+    def post(self, request):
+        if not request.user.has_perm("indicators.approve_target"):
+            raise PermissionDenied
+        try:
+            ids = {int(v) for v in request.POST.getlist("target")}
+        except (TypeError, ValueError) as exc:
+            raise Http404 from exc
+        if any(not 0 < pk <= MAX_ID for pk in ids):
+            raise Http404
+        targets = list(self.get_queryset().filter(pk__in=ids).select_related("unit"))
+        if len(targets) != len(ids):
+            raise Http404  # a target outside the user's units, or none such: never named
+        back = request.POST.get("next") if _safe_next(request) else reverse("indicators:target_list")
+        try:
+            approved = services.target_approve_many(acting_user=request.user, targets=targets)
+        except ScopeError as exc:
+            raise Http404 from exc
+        except ValidationError as exc:
+            for message in exc.messages:
+                messages.error(request, message)
+            messages.error(request, _("No target was approved."))
+        else:
+            messages.success(
+                request,
+                ngettext("%(n)s target approved.", "%(n)s targets approved.", len(approved))
+                % {"n": len(approved)},
+            )
+        return redirect(back)
 
 
 class EntryStartView(ScopedQuerysetMixin, View):
