@@ -51,8 +51,8 @@ from treem.cases.forms import (
 )
 from treem.cases.models import Attachment, Case, CaseAccess, Referral, Report, Transfer
 from treem.cases.selectors import Access
-from treem.children.filtersets import ChildFilterSet
 from treem.children.models import Child
+from treem.children.search import ranked_children
 from treem.core.forms import apply_service_errors
 from treem.core.scope import ScopeError
 from treem.core.views import ScopedListView, ScopedQuerysetMixin
@@ -164,9 +164,9 @@ class ReportDetailView(ScopedQuerysetMixin, View):
             query = request.GET.get("q", "").strip()
             if query:
                 qs = Child.objects.restrict(user, "view").filter(is_active=True)
-                ctx["matches"] = ChildFilterSet({"q": query}, queryset=qs).qs.select_related("commune")[
-                    :CHILD_MATCHES
-                ]
+                ctx["matches"] = ranked_children(
+                    user=user, queryset=qs.select_related("commune"), text=query, limit=CHILD_MATCHES
+                )
             ctx["query"] = query
             if user.has_perm("children.add_child"):
                 ctx["create_child_form"] = bound.get("create_child_form") or CreateChildForm(

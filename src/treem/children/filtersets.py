@@ -10,7 +10,6 @@ from drf_spectacular.utils import extend_schema_field
 from treem.children.choices import Sex
 from treem.children.models import Child, CircumstanceGroup, Ethnicity
 from treem.core import filters
-from treem.core.text import fold
 
 
 class ChildFilterSet(filters.FilterSet):
@@ -29,20 +28,21 @@ class ChildFilterSet(filters.FilterSet):
         model = Child
         fields = ["q", "unit", "sex", "ethnicity", "group", "age_min", "age_max", "active"]
 
+    def filter_queryset(self, queryset):
+        # The search ranks what the other filters leave, so it runs last.
+        data = self.form.cleaned_data
+        for name in sorted(data, key=lambda name: name == "q"):
+            queryset = self.filters[name].filter(queryset, data[name])
+        return queryset
+
     def filter_q(self, queryset, name, value):
+        """The ranked search of ``children.search`` (the same for pages, the API and pickers)."""
         value = (value or "").strip()
         if not value:
             return queryset
-        digits = value.replace(" ", "")
-        if digits.isdigit() and len(digits) >= 6:
-            return queryset.filter(personal_id__startswith=digits)
-        from treem.children.search import word_start
+        from treem.children.search import ranked_queryset
 
-        # Every typed word must start a word of the name: "nguyen an" finds "Nguyễn Văn An".
-        q = Q()
-        for word in fold(value).split():
-            q &= word_start(word)
-        return queryset.filter(q)
+        return ranked_queryset(queryset=queryset, text=value, user=getattr(self.request, "user", None))
 
     def filter_unit(self, queryset, name, value):
         from treem.geo.models import Unit

@@ -1,4 +1,14 @@
-"""Finding a child by a name typed with a typo ("Did you mean…").
+"""Finding a child: the ranked search (``ranked_queryset``, ``ranked_children``) and its typo stage.
+
+The ranked search is the one search of the registry page, the API (``ChildFilterSet.q``), the
+site's search box and the child pickers (cases, surveys): exact name with its diacritics first,
+then the same name without diacritics, names starting with the typed words, the words in any
+order, near spellings; within a rank the user's own communes, then Vietnamese alphabetical order
+(``vietnamese_sort_key``). The first ``RANK_WINDOW`` rows are ranked in Python; the database gives
+the rest in the same ranks as far as it can tell them apart. A year or a date narrows by birth; an
+ID number, a record number (``#12``) or a case number finds its child directly.
+
+The typo stage (``child_search``) follows.
 
 The registry's ordinary search (``ChildFilterSet.filter_q``) finds names (without diacritics) in
 which every typed word starts a word: "nguyen an" finds "Nguyễn Văn An" and "Nguyễn Thị Anh", not
@@ -23,12 +33,16 @@ Candidates are always taken from the queryset given, so scope and filters apply 
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
+import re
+import unicodedata
+from dataclasses import dataclass
 from functools import reduce
 from operator import and_, or_
 
 from django.db import OperationalError, connections, transaction
-from django.db.models import Q, QuerySet
+from django.db.models import Case, Q, QuerySet, Value, When
 
 from treem.children.models import Child
 from treem.core.text import fold
@@ -177,3 +191,242 @@ def name_distance(typed: list[str], name: list[str]) -> int | None:
         used_name.add(j)
         total += cost
     return total if len(used_typed) == len(typed) else None
+
+
+# --- ranked search: one order for the registry page, the API and every child picker --------------
+
+RANK_EXACT, RANK_FOLDED, RANK_PREFIX, RANK_WORDS, RANK_NEAR = range(5)
+# The first RANK_WINDOW rows are ranked exactly (in Python, with the Vietnamese sort key); rows
+# beyond follow by the same ranks, as far as the database can tell them apart, then by the name
+# without diacritics. Near spellings are looked for when fewer than NEAR_MIN names match exactly.
+RANK_WINDOW = 200
+NEAR_MIN = 20
+NEAR_LIMIT = 50
+
+_DATE = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$")
+_YEAR = re.compile(r"^(19|20)\d\d$")
+_CASE_NUMBER = re.compile(r"^\d{4}-\d{6}$")
+
+# Vietnamese alphabetical order: the 29 letters (f, j, w and z of foreign names in their Latin
+# places), then the tones ngang, huyền, sắc, hỏi, ngã, nặng.
+_ALPHABET = "aăâbcdđeêfghijklmnoôơpqrstuưvwxyz"
+_LETTER_RANK = {letter: i + 1 for i, letter in enumerate(_ALPHABET)}
+_TONE_RANK = {"\u0300": 1, "\u0301": 2, "\u0309": 3, "\u0303": 4, "\u0323": 5}
+_SHAPED = {
+    ("a", "\u0306"): "ă",
+    ("a", "\u0302"): "â",
+    ("e", "\u0302"): "ê",
+    ("o", "\u0302"): "ô",
+    ("o", "\u031b"): "ơ",
+    ("u", "\u031b"): "ư",
+}
+
+
+def vietnamese_sort_key(name: str) -> tuple:
+    """A key putting names in Vietnamese alphabetical order: letters first (a < ă < â … d < đ),
+    then tones (ngang < huyền < sắc < hỏi < ngã < nặng); a space sorts before any letter."""
+    letters: list[int] = []
+    tones: list[int] = []
+    for char in unicodedata.normalize("NFD", " ".join((name or "").lower().split())):
+        if unicodedata.combining(char):
+            if char in _TONE_RANK and tones:
+                tones[-1] = _TONE_RANK[char]
+            elif letters:
+                base = _ALPHABET[letters[-1] - 1] if 0 < letters[-1] <= len(_ALPHABET) else ""
+                shaped = _SHAPED.get((base, char))
+                if shaped:
+                    letters[-1] = _LETTER_RANK[shaped]
+            continue
+        if char == " ":
+            letters.append(0)
+        else:
+            letters.append(_LETTER_RANK.get(char, 100 + ord(char)))
+        tones.append(0)
+    return (tuple(letters), tuple(tones), name or "")
+
+
+def exact_form(text: str) -> str:
+    """``text`` compared as typed: composed, lower-case, single spaces (diacritics kept)."""
+    return " ".join(unicodedata.normalize("NFC", text or "").lower().split())
+
+
+@dataclass(frozen=True)
+class ParsedQuery:
+    """What a search text asks for: name words, a birth year or date, or a number."""
+
+    text: str = ""
+    words: tuple[str, ...] = ()
+    birth_year: int | None = None
+    birth_date: dt.date | None = None
+    personal_id: str = ""
+    record: int | None = None
+    case_number: str = ""
+
+
+def parse_query(text: str) -> ParsedQuery:
+    """Split a search text into name words and what narrows or names a record directly."""
+    text = (text or "").strip()
+    compact = text.replace(" ", "")
+    if compact.startswith("#") and compact[1:].isdigit() and len(compact) < 13:
+        return ParsedQuery(text=text, record=int(compact[1:]))
+    if compact.isdigit() and len(compact) >= 6:
+        return ParsedQuery(text=text, personal_id=compact)
+    if _CASE_NUMBER.match(compact):
+        return ParsedQuery(text=text, case_number=compact)
+    words, year, day = [], None, None
+    for token in text.split():
+        date_match = _DATE.match(token)
+        if date_match and day is None:
+            d, m, y = (int(part) for part in date_match.groups())
+            try:
+                day = dt.date(y, m, d)
+                continue
+            except ValueError:
+                pass
+        if _YEAR.match(token) and year is None:
+            year = int(token)
+            continue
+        words.append(token)
+    kept = " ".join(words)
+    return ParsedQuery(
+        text=kept,
+        words=tuple(fold(kept).split()),
+        birth_year=day.year if day else year,
+        birth_date=day,
+    )
+
+
+def own_commune_paths(user) -> list[str]:
+    """Paths of the communes (and villages) the user is assigned to: their own, listed first."""
+    if user is None or not getattr(user, "pk", None):
+        return []
+    from treem.geo.models import UnitLevel
+
+    return sorted(
+        user.unit_assignments.filter(unit__level__in=[UnitLevel.COMMUNE, UnitLevel.VILLAGE]).values_list(
+            "unit__path", flat=True
+        )
+    )
+
+
+def _own_q(paths: list[str]) -> Q:
+    return reduce(or_, (Q(commune__path__startswith=p) | Q(village__path__startswith=p) for p in paths))
+
+
+def name_rank(query: ParsedQuery, full_name: str, name_folded: str) -> int:
+    """The rank of a name matching every typed word at the start of one of its words."""
+    folded = " ".join(query.words)
+    if name_folded == folded:
+        return RANK_EXACT if exact_form(full_name) == exact_form(query.text) else RANK_FOLDED
+    if name_folded.startswith(folded):
+        return RANK_PREFIX
+    return RANK_WORDS
+
+
+def _near_rank(words: tuple[str, ...], name_folded: str) -> tuple[int, int, int]:
+    """Near spellings rank last, the closest first, then those with the words in the typed order."""
+    name = name_folded.split()
+    distance = name_distance(list(words), name)
+    in_order = len(name) >= len(words) and all(
+        part.startswith(word) or edit_distance(word, part, allowed_edits(word)) <= allowed_edits(word)
+        for word, part in zip(words, name, strict=False)
+    )
+    return (RANK_NEAR, NEAR_LIMIT if distance is None else distance, 0 if in_order else 1)
+
+
+def ranked_queryset(*, queryset: QuerySet[Child], text: str, user=None) -> QuerySet[Child]:
+    """``queryset`` narrowed to what ``text`` finds, best first (see ``ranked_children``)."""
+    query = parse_query(text)
+    if query.record is not None:
+        return queryset.filter(pk=query.record)
+    if query.personal_id:
+        if len(query.personal_id) == 12:
+            return queryset.filter(personal_id=query.personal_id)
+        return queryset.filter(personal_id__startswith=query.personal_id)
+    if query.case_number:
+        if user is None or not user.has_perm("cases.view_case"):
+            return queryset.none()
+        from treem.cases.models import Case as ProtectionCase
+
+        cases = ProtectionCase.objects.restrict(user, "view").filter(number=query.case_number)
+        return queryset.filter(pk__in=cases.values("child_id"))
+    if query.birth_date:
+        # A child whose day of birth is unknown may still be the one: the year must agree.
+        queryset = queryset.filter(
+            Q(birth_date=query.birth_date) | Q(birth_date__isnull=True, birth_year=query.birth_year)
+        )
+    elif query.birth_year:
+        queryset = queryset.filter(birth_year=query.birth_year)
+    elif not query.words:
+        return queryset
+
+    folded = " ".join(query.words)
+    matches = reduce(and_, (word_start(word) for word in query.words), Q())
+    paths = own_commune_paths(user)
+    own = Case(When(_own_q(paths), then=Value(0)), default=Value(1)) if paths else Value(1)
+    coarse = (
+        Case(
+            When(name_folded=folded, then=Value(RANK_FOLDED)),
+            When(name_folded__startswith=folded, then=Value(RANK_PREFIX)),
+            default=Value(RANK_WORDS),
+        )
+        if folded
+        else Value(RANK_WORDS)
+    )
+    window = list(
+        queryset.filter(matches)
+        .annotate(search_rank=coarse, search_own=own)
+        .order_by("search_rank", "search_own", "name_folded", "pk")
+        .values_list("pk", "full_name", "name_folded", "search_own")[:RANK_WINDOW]
+    )
+    ranked = [
+        ((name_rank(query, full_name, name),), own_row, full_name, pk)
+        for pk, full_name, name, own_row in window
+    ]
+    if query.words and len(window) < NEAR_MIN:
+        found = {pk for pk, *_rest in window}
+        near = [
+            child.pk
+            for child in child_search(
+                queryset=queryset.exclude(pk__in=found), text=" ".join(query.words), limit=NEAR_LIMIT
+            )
+        ]
+        if near:
+            near_rows = queryset.filter(pk__in=near).annotate(search_own=own)
+            ranked += [
+                (_near_rank(query.words, name), own_row, full_name, pk)
+                for pk, full_name, name, own_row in near_rows.values_list(
+                    "pk", "full_name", "name_folded", "search_own"
+                )
+            ]
+    ranked.sort(key=lambda row: (row[0], row[1], vietnamese_sort_key(row[2]), row[3]))
+    positions = [pk for *_rest, pk in ranked]
+    if not positions:
+        return queryset.filter(matches).order_by("name_folded", "pk") if folded else queryset.none()
+    in_window = Q(pk__in=positions)
+    # Rows outside the window answer the first WHEN and stop there (one hashed look-up each).
+    position = Case(
+        When(~in_window, then=Value(len(positions))),
+        *(When(pk=pk, then=Value(i)) for i, pk in enumerate(positions)),
+        default=Value(len(positions)),
+    )
+    found = queryset.filter(matches | in_window) if folded else queryset
+    return found.annotate(search_position=position, search_rank=coarse, search_own=own).order_by(
+        "search_position", "search_rank", "search_own", "name_folded", "pk"
+    )
+
+
+def ranked_children(
+    *, user, text: str, limit: int = 20, queryset: QuerySet[Child] | None = None
+) -> list[Child]:
+    """The children ``text`` finds among those ``user`` may see (or ``queryset``, already scoped),
+    best first: an ID number, a record number (``#12``) or a case number finds its child
+    directly; a year or a date (``an 2015``, ``an 12/3/2015``) narrows by birth; names rank
+    exact (with diacritics) < same without diacritics < starting with the typed words < the
+    words in any order < near spellings; within a rank the user's own communes first, then
+    Vietnamese alphabetical order."""
+    if queryset is None:
+        queryset = Child.objects.restrict(user, "view")
+    if limit <= 0:
+        return []
+    return list(ranked_queryset(queryset=queryset, text=text, user=user)[:limit])

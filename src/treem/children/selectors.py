@@ -16,27 +16,18 @@ def child_list(*, user, filters: dict | None = None) -> QuerySet[Child]:
 
 
 def search_hits(user, text: str) -> list:
-    """Children for the site's search box: an ID number, a record number (``#123``) or a name
-    (each typed word starts a word of the name; near spellings when nothing matches)."""
+    """Children for the site's search box, as the registry's ranked search finds them
+    (``children.search.ranked_children``)."""
     from django.utils.translation import gettext as _
 
-    from treem.children.filtersets import ChildFilterSet
-    from treem.children.search import child_search
+    from treem.children.search import ranked_children
     from treem.core.search import HITS_PER_FINDER, Hit
 
     if not user.has_perm("children.view_child"):
         return []
     visible = Child.objects.restrict(user, "view").select_related("commune")
-    number = text.lstrip("#")
     digits = text.replace(" ", "")
-    if text.startswith("#") and number.isdigit():
-        found = list(visible.filter(pk=int(number))[:1]) if len(number) < 12 else []
-    else:
-        found = list(
-            ChildFilterSet({"q": text}, queryset=visible).qs.order_by("name_folded", "pk")[:HITS_PER_FINDER]
-        )
-        if not found and not digits.isdigit():
-            found = child_search(queryset=visible, text=text, limit=HITS_PER_FINDER)
+    found = ranked_children(user=user, queryset=visible, text=text, limit=HITS_PER_FINDER)
     exact_id = digits.isdigit() and len(digits) == 12
     return [
         Hit(

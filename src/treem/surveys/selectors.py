@@ -32,8 +32,8 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from treem.children.filtersets import ChildFilterSet
 from treem.children.models import Child, Household
+from treem.children.search import ranked_queryset
 from treem.children.statistics import HIDDEN_SMALL, SMALL_COUNT, Shown, Table, suppress
 from treem.geo.models import Unit, UnitLevel
 from treem.surveys.choices import QuestionKind, SurveyStatus
@@ -90,10 +90,13 @@ def subjects_to_answer(*, user, survey: Survey, text: str = "") -> QuerySet:
         qs = Child.objects.restrict(user, "view").filter(
             is_active=True, commune__path__startswith=survey.unit.path
         )
+        qs = qs.annotate(answered=Exists(answered.filter(child=OuterRef("pk")))).select_related(
+            "commune", "village"
+        )
         if text.strip():
-            qs = ChildFilterSet({"q": text}, queryset=qs).qs
-        qs = qs.annotate(answered=Exists(answered.filter(child=OuterRef("pk"))))
-        return qs.select_related("commune", "village").order_by("commune__name", "name_folded", "pk")
+            # The registry's ranked search, its order kept (children.search).
+            return ranked_queryset(queryset=qs, text=text, user=user)
+        return qs.order_by("commune__name", "name_folded", "pk")
     qs = Household.objects.restrict(user, "view").filter(commune__path__startswith=survey.unit.path)
     for word in text.split():
         # Households keep no name without diacritics: the words are matched as typed.
