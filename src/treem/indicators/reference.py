@@ -1,6 +1,12 @@
 """The indicator catalogue loaded as data: the Programme of Action for Children 2021–2030
-(QĐ 23/QĐ-TTg), the child statistics of Thông tư 13/2021/TT-BLĐTBXH, and the 13 criteria of a
-child-friendly commune (QĐ 06/QĐ-TTg, 03/01/2019).
+(QĐ 23/QĐ-TTg), the child statistics of Thông tư 13/2021/TT-BLĐTBXH, the 13 criteria of a
+child-friendly commune (QĐ 06/QĐ-TTg, 03/01/2019), and the subjects of the province's plan that
+the national programmes define (nutrition, child labour, drowning, justice for children), each
+with its legal basis in ``source``.
+
+National targets (``national_target_2025/2030``) are written only where the legal text's figure is
+known for certain; elsewhere they are left empty rather than guessed, and the province's own
+targets (``Target``, approved in treem) say what the province aims at.
 
 ``load_catalogue`` writes it idempotently (a second run changes nothing); it runs after every
 migrate and flush (post_migrate) and from ``treem load_indicators``.
@@ -24,6 +30,16 @@ HEALTH = "Sở Y tế"
 EDUCATION = "Sở Giáo dục và Đào tạo"
 JUSTICE = "Sở Tư pháp"
 CULTURE = "Sở Văn hóa, Thể thao và Du lịch"
+HOME_AFFAIRS = "Sở Nội vụ"  # labour and employment since the 2025 reorganisation of ministries
+POLICE = "Công an tỉnh"
+
+# Legal bases named in ``source`` (with where the figures come from).
+PAC = "QĐ 23/QĐ-TTg 2021 (Chương trình hành động quốc gia vì trẻ em 2021–2030)"
+NUTRITION = "QĐ 02/QĐ-TTg 2022 (Chiến lược quốc gia về dinh dưỡng 2021–2030)"
+CHILD_LABOUR = "QĐ 782/QĐ-TTg 2021 (Chương trình phòng ngừa, giảm thiểu lao động trẻ em 2021–2025)"
+INJURY = "QĐ 1248/QĐ-TTg 2021 (Chương trình phòng, chống tai nạn, thương tích trẻ em 2021–2030)"
+JUVENILE_JUSTICE = "Luật Tư pháp người chưa thành niên 2024"
+LEGAL_AID = "Luật Trợ giúp pháp lý 2017 (trẻ em là người được trợ giúp pháp lý)"
 
 
 def _pct(
@@ -258,10 +274,67 @@ PROGRAMME_2030 = [
         "PAC_DROWNING",
         "Số trẻ em tử vong do đuối nước",
         agency=HEALTH,
-        source="Báo cáo ngành y tế",
+        source=f"{INJURY}; số liệu: báo cáo ngành y tế",
         higher=False,
         definition="Chương trình phòng, chống tai nạn, thương tích trẻ em (QĐ 1248/QĐ-TTg): giảm 10% "
-        "đến năm 2025 và 20% đến năm 2030 so với năm 2020.",
+        "đến năm 2025 và 20% đến năm 2030 so với năm 2020. Mốc so sánh là số trẻ em tử vong do đuối "
+        "nước của chính tỉnh năm 2020, nhập cùng chỉ tiêu của tỉnh (giá trị gốc, năm gốc 2020) và được "
+        "duyệt như chỉ tiêu; danh mục không ghi số toàn quốc làm mốc.",
+    ),
+    _pct(
+        "PAC_STUNTING",
+        "Tỷ lệ suy dinh dưỡng thể thấp còi ở trẻ em dưới 5 tuổi",
+        "Trẻ dưới 5 tuổi có chiều cao theo tuổi dưới -2SD",
+        "Trẻ dưới 5 tuổi được cân, đo",
+        agency=HEALTH,
+        source=f"{NUTRITION}; {PAC}; số liệu: điều tra giám sát dinh dưỡng của ngành y tế",
+        higher=False,
+        definition="Chiều cao theo tuổi thấp hơn -2 độ lệch chuẩn theo chuẩn tăng trưởng của WHO.",
+    ),
+    _pct(
+        "PAC_UNDERWEIGHT",
+        "Tỷ lệ suy dinh dưỡng thể nhẹ cân ở trẻ em dưới 5 tuổi",
+        "Trẻ dưới 5 tuổi có cân nặng theo tuổi dưới -2SD",
+        "Trẻ dưới 5 tuổi được cân, đo",
+        agency=HEALTH,
+        source=f"{NUTRITION}; {PAC}; số liệu: điều tra giám sát dinh dưỡng của ngành y tế",
+        higher=False,
+        definition="Cân nặng theo tuổi thấp hơn -2 độ lệch chuẩn theo chuẩn tăng trưởng của WHO.",
+    ),
+    _count(
+        "PAC_CHILD_LABOUR",
+        "Số trẻ em lao động trái quy định của pháp luật",
+        agency=HOME_AFFAIRS,
+        source=f"{CHILD_LABOUR}; số liệu: rà soát của UBND cấp xã",
+        higher=False,
+        definition="Trẻ em làm việc trái quy định của Bộ luật Lao động 2019 về người chưa thành niên "
+        "(tuổi, công việc, thời giờ làm việc).",
+    ),
+    _count(
+        "PAC_SWIMMING",
+        "Số trẻ em được dạy bơi, kỹ năng an toàn trong môi trường nước",
+        agency=EDUCATION,
+        source=f"{INJURY}; số liệu: báo cáo ngành giáo dục và văn hóa, thể thao",
+        definition="Trẻ em hoàn thành một lớp dạy bơi an toàn hoặc kỹ năng an toàn phòng, chống đuối nước "
+        "trong năm.",
+    ),
+    _count(
+        "PAC_CONFLICT_LAW",
+        "Số trẻ em vi phạm pháp luật",
+        agency=POLICE,
+        source=f"{JUVENILE_JUSTICE}; QĐ 06/QĐ-TTg 2019 (tiêu chí 4); số liệu: Công an tỉnh",
+        higher=False,
+        breakdowns=["sex", "age_group"],
+        definition="Người dưới 16 tuổi bị phát hiện có hành vi vi phạm pháp luật trong kỳ (trẻ em theo "
+        "Luật Trẻ em 2016).",
+    ),
+    _count(
+        "PAC_LEGAL_AID",
+        "Số trẻ em được trợ giúp pháp lý",
+        agency=JUSTICE,
+        source=f"{LEGAL_AID}; số liệu: Trung tâm Trợ giúp pháp lý nhà nước",
+        breakdowns=["sex", "age_group"],
+        definition="Vụ việc trợ giúp pháp lý có người được trợ giúp là trẻ em, đã thụ lý trong kỳ.",
     ),
 ]
 
@@ -398,6 +471,21 @@ CIRCULAR_13 = [
     ),
 ]
 
+# The province's own indicators of its plan (not in a national list of indicators).
+PROVINCE = [
+    _count(
+        "PROV_FRIENDLY_ROOMS",
+        "Số phòng điều tra, lấy lời khai thân thiện với trẻ em",
+        "phòng",
+        agency=POLICE,
+        source=f"{JUVENILE_JUSTICE}; kế hoạch của tỉnh; số liệu: Công an tỉnh",
+        breakdowns=[],
+        definition="Phòng được bố trí để lấy lời khai, hỏi chuyện trẻ em là bị hại, người làm chứng hoặc "
+        "vi phạm pháp luật theo cách thân thiện. Số liệu nhập cho xã, phường nơi đặt phòng; số của tỉnh "
+        "là tổng.",
+    ),
+]
+
 CRITERIA = [
     "Nguồn lực cho công tác trẻ em",
     "Đăng ký khai sinh",
@@ -441,6 +529,7 @@ CATALOGUE = [
     *[{**row, "programme": P.ACTION_2030} for row in PROGRAMME_2030],
     *[{**row, "programme": P.CIRCULAR_13} for row in CIRCULAR_13],
     *[{**row, "programme": P.CHILD_FRIENDLY} for row in CHILD_FRIENDLY],
+    *[{**row, "programme": P.PROVINCE} for row in PROVINCE],
 ]
 for _order, _row in enumerate(CATALOGUE, start=1):
     _row["sort_order"] = _order
