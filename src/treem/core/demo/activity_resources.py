@@ -98,20 +98,33 @@ def indicators(ctx) -> None:
     for commune in communes[::2]:
         services.approval_approve(acting_user=coordinator, unit=commune, period=period)
     indicators_by_code = {i.code: i for i in Indicator.objects.all()}
+    targets = []
     for code, target, baseline, note in data.PROVINCE_TARGETS:
         indicator = indicators_by_code.get(code)
         if indicator is None:
             continue
-        services.target_set(
-            acting_user=coordinator,
-            indicator=indicator,
-            unit=ctx.province,
-            year=ctx.today.year,
-            target=Decimal(target),
-            baseline=Decimal(baseline) if baseline is not None else None,
-            baseline_year=ctx.today.year - 1 if baseline is not None else None,
-            note=note,
+        # Drowning is measured against the province's own count of 2020 (its programme's base year).
+        baseline_year = 2020 if code == "PAC_DROWNING" else ctx.today.year - 1
+        targets.append(
+            services.target_set(
+                acting_user=coordinator,
+                indicator=indicator,
+                unit=ctx.province,
+                year=ctx.today.year,
+                target=Decimal(target),
+                baseline=Decimal(baseline) if baseline is not None else None,
+                baseline_year=baseline_year if baseline is not None else None,
+                note=note,
+            )
         )
+    # A second person approves the targets entered by the coordinator (four eyes): the demo's other
+    # holder of indicators.approve_target is the administrator (the leader "lanhdao" only reads).
+    # Two stay drafts, awaiting approval, so the list shows both states.
+    ctx.on(ctx.today, 15)
+    waiting = {"PAC_PLAY_SPACES", "PAC_ECD"}
+    services.target_approve_many(
+        acting_user=ctx.users["quantri"], targets=[t for t in targets if t.indicator.code not in waiting]
+    )
     ctx.counts["indicators"] = saved
 
 
