@@ -18,7 +18,10 @@ class PlansConfig(AppConfig):
         # The plans' notification events (plans/events.py), in the table of notifications/events.py;
         # tests/notifications/test_events.py holds a scenario for each.
         from treem.core.dashboard import register_section
-        from treem.plans import dashboard, events
+        from treem.core.worklist import register_worklist
+        from treem.plans import dashboard, events, selectors
 
         events.register_events()
         register_section(dashboard.dashboard_section)
+        # The periodic reports a person's agency or commune owes, and those the coordinator decides.
+        register_worklist(selectors.worklist_items)

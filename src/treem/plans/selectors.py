@@ -11,12 +11,14 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 
-from treem.accounts.models import Agency, User
+from treem.accounts.models import Agency, AgencyKind, User
 from treem.plans.models import (
+    COORDINATE,
     PERIOD_EXPECTS,
+    AgencyReport,
     Inspection,
     Plan,
     PlanAgency,
@@ -28,6 +30,7 @@ from treem.plans.models import (
     Section,
     Task,
     TaskStatus,
+    commune_paths,
 )
 from treem.plans.services import expected_tasks
 
@@ -414,3 +417,136 @@ def visible_inspections(user: User) -> QuerySet[Inspection]:
 def overdue_recommendations(user: User, day: dt.date | None = None) -> QuerySet[Recommendation]:
     day = day or timezone.localdate()
     return Recommendation.objects.restrict(user).filter(closed_on__isnull=True, deadline__lt=day)
+
+
+# --- the reports that wait for someone -------------------------------------------------------------
+
+WORKLIST_LIMIT = 10
+RECENT_DAYS = 120  # a period this long past its due date no longer calls for its report
+
+
+def my_reporting_agencies(user: User) -> list[Agency]:
+    """The agencies ``user`` reports for: their own agency, and the People's Committee of each
+    commune they are assigned to (whose chairman and officers report on its share of the tasks)."""
+    if not user.has_perm("plans.add_progressreport"):
+        return []
+    q = Q(pk=user.agency_id) if user.agency_id else Q(pk__in=[])
+    for path in commune_paths(user):
+        q |= Q(kind=AgencyKind.COMMUNE_PC, unit__path=path)
+    return list(Agency.objects.filter(q, valid_to__isnull=True).select_related("unit").order_by("name"))
+
+
+@dataclass
+class OwedReport:
+    """A report the period asks of one of the user's agencies, and where it stands."""
+
+    period: ReportingPeriod
+    agency: Agency
+    report: AgencyReport | None  # None: not begun
+
+    @property
+    def label(self) -> str:
+        if self.agency.kind == AgencyKind.COMMUNE_PC and self.agency.unit_id:
+            return f"{self.period.label} · {self.agency.unit.name}"
+        return f"{self.period.label} · {self.agency.short_name or self.agency.name}"
+
+
+@dataclass
+class MyPeriodReport:
+    agency: Agency
+    report: AgencyReport | None
+
+    @property
+    def name(self) -> str:
+        if self.agency.kind == AgencyKind.COMMUNE_PC and self.agency.unit_id:
+            return self.agency.unit.name
+        return self.agency.short_name or self.agency.name
+
+
+def my_period_reports(user: User, period: ReportingPeriod) -> list[MyPeriodReport]:
+    """The user's agencies (their own, their communes') that ``period`` asks for a report, each
+    with its report if one was begun: what the period page offers them to write or open."""
+    agencies = my_reporting_agencies(user)
+    if not agencies:
+        return []
+    asked = set(expected_tasks(period).filter(lead_agency__in=agencies).values_list("lead_agency", flat=True))
+    reports = {r.agency_id: r for r in AgencyReport.objects.filter(period=period, agency__in=asked)}
+    return [MyPeriodReport(a, reports.get(a.pk)) for a in agencies if a.pk in asked]
+
+
+def reports_owed(user: User, *, day: dt.date | None = None, agencies: list[Agency] | None = None):
+    """The periods open on ``day`` (or recently due) that ask a report of the user's agencies and
+    have not had it sent: not begun, a draft, or returned for changes. Oldest due first."""
+    day = day or timezone.localdate()
+    agencies = my_reporting_agencies(user) if agencies is None else agencies
+    if not agencies:
+        return []
+    periods = list(
+        ReportingPeriod.objects.filter(
+            opens_on__lte=day, due_on__gte=day - dt.timedelta(days=RECENT_DAYS)
+        ).select_related("plan")
+    )
+    by_id = {a.pk: a for a in agencies}
+    existing = {
+        (r.period_id, r.agency_id): r
+        for r in AgencyReport.objects.filter(period__in=periods, agency__in=agencies)
+    }
+    owed = []
+    for period in periods:
+        asked = set(
+            expected_tasks(period).filter(lead_agency__in=agencies).values_list("lead_agency", flat=True)
+        )
+        for agency_id in sorted(asked, key=lambda pk: by_id[pk].name):
+            report = existing.get((period.pk, agency_id))
+            if report is None or report.status in (ReportStatus.DRAFT, ReportStatus.RETURNED):
+                owed.append(OwedReport(period, by_id[agency_id], report))
+    owed.sort(key=lambda o: (o.period.due_on, o.period.kind, o.agency.name))
+    return owed
+
+
+def reports_to_decide(user: User):
+    """Agency reports sent to the coordinator of the plan's units and not yet decided."""
+    if not (user.has_perm(COORDINATE) and user.has_perm("plans.change_progressreport")):
+        return AgencyReport.objects.none()
+    return (
+        AgencyReport.objects.restrict(user)
+        .filter(status=ReportStatus.SUBMITTED)
+        .select_related("period", "agency", "agency__unit")
+        .order_by("submitted_at", "pk")
+    )
+
+
+def worklist_items(user: User, *, day: dt.date | None = None) -> list:
+    """What waits for ``user`` in the plan (``core.worklist``): the periodic reports their agency or
+    commune must write or correct, due on the period's due date; for the coordinator, the reports
+    sent to them to accept or return."""
+    from django.utils.translation import gettext as _
+
+    from treem.core.worklist import WorkItem
+
+    items = []
+    for owed in reports_owed(user, day=day)[:WORKLIST_LIMIT]:
+        if owed.report is not None and owed.report.status == ReportStatus.RETURNED:
+            kind, href = _("Periodic report to correct"), owed.report.get_absolute_url()
+        else:
+            kind = _("Periodic report to write")
+            href = owed.report.get_absolute_url() if owed.report else owed.period.get_absolute_url()
+        due = timezone.make_aware(dt.datetime.combine(owed.period.due_on, dt.time(23, 59)))
+        items.append(WorkItem(kind, owed.label, href, due))
+    by_period: dict[int, list[AgencyReport]] = {}
+    for report in reports_to_decide(user)[:200]:
+        by_period.setdefault(report.period_id, []).append(report)
+    for reports in list(by_period.values())[:WORKLIST_LIMIT]:
+        first = reports[0]
+        one = len(reports) == 1
+        who = first.agency.unit.name if first.agency.kind == AgencyKind.COMMUNE_PC else first.agency
+        items.append(
+            WorkItem(
+                _("Periodic reports to accept or return"),
+                f"{first.period.label} · {who}" if one else first.period.label,
+                first.get_absolute_url() if one else first.period.get_absolute_url(),
+                None,
+                None if one else len(reports),
+            )
+        )
+    return items

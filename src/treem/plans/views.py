@@ -234,6 +234,9 @@ def task_page_context(request, task: Task) -> dict:
         and task.lead_agency_id is not None
         and bool(user.agency_id or is_coordinator(user) or services.is_commune_share_of(user, task)),
         "shares": selectors.commune_shares(task=task, user=user) if task.parent_id is None else [],
+        # The lead agency reports on the task in its one report of the period (all its tasks);
+        # a cooperating agency writes its contribution on this task alone.
+        "reports_as_lead": (services.reporting_agency_for(user, task) or Agency()).pk == task.lead_agency_id,
     }
 
 
@@ -364,7 +367,7 @@ class PeriodDetailView(ScopedDetailView):
             .filter(period=self.object)
             .select_related("agency", "agency__unit"),
             is_open=self.object.is_open(),
-            can_open_report=user.has_perm("plans.add_progressreport") and self.object.is_open(),
+            my_reports=selectors.my_period_reports(user, self.object) if self.object.is_open() else [],
         )
         return ctx
 
