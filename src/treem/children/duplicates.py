@@ -1,19 +1,26 @@
 """Possible duplicates in the child database: finding pairs, merging them, dismissing them.
 
-Finding (``find_duplicates``) never compares every pair of a province. Children are compared only
-inside a **block**: same commune (a household belongs to one commune, so the same household is
-inside it), the same first letter of the folded given name and years of birth at most one apart.
-Inside a block, a pair is scored only when the given names are similar enough for the pair to
-reach the threshold at all (the given names of a commune are few, so their similarities are
-computed once). Two more passes cross communes, both as ``GROUP BY`` queries: the same personal ID
-number (always a duplicate, score 1.0) and the same folded full name with the same year of birth
-(a child who moved and was registered again).
+Finding (``find_duplicates``) never compares every pair of a province. Inside a commune (a
+household belongs to one commune, so the same household is inside it) three blocks propose pairs:
+the same first letter of the folded given name with years of birth at most one apart and given
+names alike (the given names of a commune are few, so their similarities are computed once); the
+same date of birth, or the date with day and month swapped, whatever the names; a record without a
+date of birth against those of its year whose names are alike in some order or spacing (a
+rapidfuzz score matrix). Two more passes cross communes, both as ``GROUP BY`` queries: the same
+personal ID number (always a duplicate, score 1.0) and the same folded full name with the same year
+of birth (a child who moved and was registered again). Two records holding different, well-formed
+ID numbers are two children: never proposed.
 
-Score = name similarity * evidence. Name similarity = 0.7 * similarity of the given names + 0.3 *
-similarity of the rest (family and middle names), on folded names (``difflib`` ratio). Evidence
-starts at 0.5 and adds: same date of birth 0.25 (same year when a date is missing 0.12); same sex
-0.1 (unknown 0.05; a different sex halves the evidence); a caregiver with the same name 0.1; same
-household or village 0.05. Identical names and dates of birth of the same sex score 0.85.
+Score = name similarity * evidence. Name similarity (``name_similarity``, on folded names) = 0.7 *
+similarity of the given names + 0.3 * similarity of the rest (family and middle names, spaces
+dropped), each the higher of rapidfuzz's Indel ratio and one minus the share of letters dropped,
+added or replaced (two swapped letters counting half); the best of the names as written, in
+another order, with adjacent words joined (a space dropped or added) or with a middle name left
+out, a variant costing a little (``VARIANT_WEIGHT``). Evidence starts at 0.5 and adds: same date of
+birth 0.25 (day and month swapped 0.2; same year when a date is missing 0.14); same sex 0.1
+(unknown 0.05; a different sex halves the evidence); a caregiver with the same name 0.1; same
+household or village 0.05. Identical names and dates of birth of the same sex score 0.85. The
+review page shows this sum field by field (``pair_explanation``).
 
 Merging keeps the chosen record, moves the other's caregivers, special circumstances, support and
 consents onto it, fills the kept record's empty fields from the other, and takes the other out of
@@ -25,7 +32,6 @@ record names them).
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 import itertools
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
@@ -37,9 +43,12 @@ from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from rapidfuzz import fuzz, process
+from rapidfuzz.distance import OSA, Levenshtein
 
 from treem.audit.services import audit_record, diff, snapshot
 from treem.children.choices import Sex
+from treem.children.identity import has_known_province
 from treem.children.models import Caregiver, Child, CircumstanceMembership, Consent, Support
 from treem.children.models_duplicates import DuplicateCandidate, DuplicateStatus
 from treem.core.scope import ScopeError, scope_require
@@ -47,12 +56,20 @@ from treem.core.text import fold
 
 DEFAULT_THRESHOLD = 0.75
 GIVEN_WEIGHT = 0.7
+# A date of birth missing on one side: the same year is weak evidence. The same name, year and
+# sex alone stay below the threshold (0.5 + 0.14 + 0.1 = 0.74): names repeat within a commune.
+YEAR_ONLY_WEIGHT = 0.14
+UNDATED_CUTOFF = 80  # rapidfuzz score (0–100) an undated pair's names need to be compared at all
 CHUNK = 900  # ids per IN (...) list: under SQLite's 999 variables
 
 REASON_LABELS = {
     "same_personal_id": gettext_lazy("Same personal identification number"),
     "same_name": gettext_lazy("Same name (ignoring diacritics)"),
     "similar_name": gettext_lazy("Similar name"),
+    "word_order": gettext_lazy("The same names in another order"),
+    "joined_words": gettext_lazy("The same name with words joined or split"),
+    "missing_middle_name": gettext_lazy("The same name with a middle name missing"),
+    "birth_day_month_swapped": gettext_lazy("Date of birth with day and month swapped"),
     "same_birth_date": gettext_lazy("Same date of birth"),
     "same_birth_year": gettext_lazy("Same year of birth"),
     "near_birth_year": gettext_lazy("Years of birth one apart"),
@@ -104,6 +121,7 @@ class _Record:
     commune_id: int
     village_id: int | None
     household_id: int | None
+    personal_id: str = ""
     caregivers: frozenset[str] = field(default_factory=frozenset)
 
 
@@ -116,11 +134,12 @@ _FIELDS = (
     "commune_id",
     "village_id",
     "household_id",
+    "personal_id",
 )
 
 
 def _record(row: tuple) -> _Record | None:
-    pk, name, sex, birth_date, birth_year, commune_id, village_id, household_id = row
+    pk, name, sex, birth_date, birth_year, commune_id, village_id, household_id, personal_id = row
     words = (name or "").split()
     if not words:
         return None
@@ -135,56 +154,161 @@ def _record(row: tuple) -> _Record | None:
         commune_id=commune_id,
         village_id=village_id,
         household_id=household_id,
+        personal_id=personal_id or "",
     )
 
 
 def _ratio(a: str, b: str) -> float:
+    """Similarity of two words (or names without spaces): rapidfuzz's Indel ratio, or one minus
+    the share of letters dropped, added or replaced (a swap of two letters counting half),
+    whichever is higher."""
     if a == b:
         return 1.0
-    return difflib.SequenceMatcher(None, a, b, autojunk=False).ratio()
+    if not a or not b:
+        return 0.0
+    # Two letters swapped are one slip: half an edit (Levenshtein counts it twice, OSA once).
+    osa = OSA.distance(a, b)
+    slip = osa - (Levenshtein.distance(a, b) - osa) / 2
+    return max(fuzz.ratio(a, b) / 100, 1 - slip / max(len(a), len(b)))
 
 
-def _name_similarity(a: _Record, b: _Record, given_ratio: float | None = None) -> float:
-    given = _ratio(a.given, b.given) if given_ratio is None else given_ratio
-    return GIVEN_WEIGHT * given + (1 - GIVEN_WEIGHT) * _ratio(a.rest, b.rest)
+def _words_similarity(a: list[str], b: list[str]) -> float:
+    """The given name (last word) weighs GIVEN_WEIGHT, the family and middle names the rest."""
+    return GIVEN_WEIGHT * _ratio(a[-1], b[-1]) + (1 - GIVEN_WEIGHT) * _ratio("".join(a[:-1]), "".join(b[:-1]))
+
+
+# A variant of the name costs a little, so the name as written wins a tie.
+VARIANT_WEIGHT = {"word_order": 0.98, "joined_words": 0.98, "missing_middle_name": 0.92}
+MAX_PERMUTED_WORDS = 5
+
+
+def _joined(words: list[str], target: int) -> Iterator[list[str]]:
+    """``words`` with adjacent words joined until ``target`` words are left, every way."""
+    if len(words) <= target:
+        if len(words) == target:
+            yield words
+        return
+    for i in range(len(words) - 1):
+        yield from _joined([*words[:i], words[i] + words[i + 1], *words[i + 2 :]], target)
+
+
+def name_similarity(a: str, b: str) -> tuple[float, str]:
+    """How alike two folded names are (0–1), and the variant that made them alike: "" (as
+    written), "word_order", "joined_words" (a space dropped or added) or "missing_middle_name"."""
+    if a == b:
+        return 1.0, ""
+    wa, wb = a.split(), b.split()
+    if not wa or not wb:
+        return 0.0, ""
+    written = best = _words_similarity(wa, wb)
+    kind, kind_raw = "", written
+
+    def consider(score: float, variant: str) -> None:
+        # The variant that explains the difference best names it; its score costs a little.
+        nonlocal best, kind, kind_raw
+        if score > kind_raw:
+            kind, kind_raw = variant, score
+        best = max(best, score * VARIANT_WEIGHT[variant])
+
+    if len(wa) == len(wb) and 1 < len(wb) <= MAX_PERMUTED_WORDS:
+        for order in itertools.permutations(wb):
+            if list(order) != wb:
+                consider(_words_similarity(wa, list(order)), "word_order")
+    short, long_ = (wa, wb) if len(wa) < len(wb) else (wb, wa)
+    if len(short) < len(long_):
+        if len(long_) - len(short) <= 2:
+            for joined in _joined(long_, len(short)):
+                consider(_words_similarity(short, joined), "joined_words")
+        if len(long_) == len(short) + 1 and len(short) >= 2:
+            for i in range(1, len(long_) - 1):
+                consider(_words_similarity(short, long_[:i] + long_[i + 1 :]), "missing_middle_name")
+    return best, kind
+
+
+def _valid_id(value: str) -> bool:
+    return len(value) == 12 and value.isdigit() and has_known_province(value)
+
+
+def kept_apart(a: _Record, b: _Record) -> bool:
+    """Two well-formed, different personal ID numbers: two people, whatever else agrees."""
+    return a.personal_id != b.personal_id and _valid_id(a.personal_id) and _valid_id(b.personal_id)
+
+
+def swapped_date(day: dt.date) -> dt.date | None:
+    """The date with day and month swapped, where that is another valid date."""
+    if day.day == day.month or day.day > 12:
+        return None
+    return dt.date(day.year, day.day, day.month)
+
+
+@dataclass(frozen=True)
+class Explanation:
+    """How a pair's score is made: name similarity times evidence (what agrees, with its weight)."""
+
+    name: float
+    variant: str
+    evidence: float
+    parts: tuple[tuple[str, str], ...]  # (reason code, its effect on the evidence: "+0.25", "÷2", "")
+    score: float
+
+    @property
+    def reasons(self) -> list[str]:
+        return [code for code, _effect in self.parts]
+
+
+def explain_pair(a: _Record, b: _Record) -> Explanation:
+    """The score of a pair, field by field (see the module docstring)."""
+    name, variant = name_similarity(a.name, b.name)
+    parts: list[tuple[str, str]] = [("same_name" if a.name == b.name else "similar_name", "")]
+    if variant:
+        parts.append((variant, ""))
+    evidence = 0.5
+
+    def add(code: str, weight: float) -> None:
+        nonlocal evidence
+        evidence += weight
+        if code:
+            parts.append((code, f"+{weight:.2f}"))
+
+    if a.birth_date and b.birth_date:
+        if a.birth_date == b.birth_date:
+            add("same_birth_date", 0.25)
+        elif swapped_date(a.birth_date) == b.birth_date:
+            add("birth_day_month_swapped", 0.2)
+    elif a.birth_year == b.birth_year:
+        add("same_birth_year", YEAR_ONLY_WEIGHT)
+    if a.birth_year != b.birth_year:
+        parts.append(("near_birth_year", ""))
+    known = (Sex.MALE, Sex.FEMALE)
+    if a.sex in known and b.sex in known:
+        if a.sex == b.sex:
+            add("same_sex", 0.1)
+    else:
+        add("", 0.05)  # a sex not recorded neither agrees nor disagrees
+    if a.caregivers & b.caregivers:
+        add("shared_caregiver", 0.1)
+    if a.household_id and a.household_id == b.household_id:
+        add("same_household", 0.05)
+    elif a.village_id and a.village_id == b.village_id:
+        add("same_village", 0.05)
+    if a.commune_id != b.commune_id:
+        parts.append(("other_commune", ""))
+    if a.sex in known and b.sex in known and a.sex != b.sex:
+        evidence /= 2
+        parts.append(("different_sex", "÷2"))
+    return Explanation(
+        name=round(name, 4),
+        variant=variant,
+        evidence=round(evidence, 4),
+        parts=tuple(parts),
+        score=round(min(1.0, name * evidence), 4),
+    )
 
 
 def score_pair(a: _Record, b: _Record, *, given_ratio: float | None = None) -> tuple[float, list[str]]:
     """The score of a pair and the reasons behind it (see the module docstring)."""
-    name = _name_similarity(a, b, given_ratio)
-    reasons = ["same_name" if a.name == b.name else "similar_name"]
-    evidence = 0.5
-    if a.birth_date and b.birth_date:
-        if a.birth_date == b.birth_date:
-            evidence += 0.25
-            reasons.append("same_birth_date")
-    elif a.birth_year == b.birth_year:
-        evidence += 0.12
-        reasons.append("same_birth_year")
-    if a.birth_year != b.birth_year:
-        reasons.append("near_birth_year")
-    known = (Sex.MALE, Sex.FEMALE)
-    if a.sex in known and b.sex in known:
-        if a.sex == b.sex:
-            evidence += 0.1
-            reasons.append("same_sex")
-    else:
-        evidence += 0.05
-    if a.caregivers & b.caregivers:
-        evidence += 0.1
-        reasons.append("shared_caregiver")
-    if a.household_id and a.household_id == b.household_id:
-        evidence += 0.05
-        reasons.append("same_household")
-    elif a.village_id and a.village_id == b.village_id:
-        evidence += 0.05
-        reasons.append("same_village")
-    if a.commune_id != b.commune_id:
-        reasons.append("other_commune")
-    if a.sex in known and b.sex in known and a.sex != b.sex:
-        evidence /= 2
-        reasons.append("different_sex")
-    return round(min(1.0, name * evidence), 4), reasons
+    explained = explain_pair(a, b)
+    return explained.score, explained.reasons
 
 
 def _min_given_ratio(threshold: float) -> float:
@@ -234,6 +358,46 @@ def _commune_pairs(records: list[_Record], *, threshold: float) -> Iterator[tupl
                             yield record, other, ratio
 
 
+def _date_pairs(records: list[_Record]) -> Iterator[tuple[_Record, _Record]]:
+    """Pairs of one commune born on the same day, or with day and month swapped, whatever the names."""
+    by_date: dict[dt.date, list[_Record]] = defaultdict(list)
+    for record in records:
+        if record.birth_date:
+            by_date[record.birth_date].append(record)
+    for day, same in by_date.items():
+        yield from itertools.combinations(same, 2)
+        other = swapped_date(day)
+        if other is not None and other > day:
+            yield from itertools.product(same, by_date.get(other, ()))
+
+
+def _spaceless(name: str, **_kwargs) -> str:
+    return name.replace(" ", "")
+
+
+def _undated_pairs(records: list[_Record]) -> Iterator[tuple[_Record, _Record]]:
+    """Pairs of one commune in which a record has no date of birth: the same year of birth and
+    names alike in some order or spacing (rapidfuzz's matrix of scores, computed in C++)."""
+    by_year: dict[int, list[_Record]] = defaultdict(list)
+    for record in records:
+        by_year[record.birth_year].append(record)
+    for same_year in by_year.values():
+        undated = [r for r in same_year if not r.birth_date]
+        if not undated or len(same_year) < 2:
+            continue
+        queries, choices = [r.name for r in undated], [r.name for r in same_year]
+        by_words = process.cdist(queries, choices, scorer=fuzz.token_sort_ratio, score_cutoff=UNDATED_CUTOFF)
+        by_letters = process.cdist(
+            queries, choices, scorer=fuzz.ratio, processor=_spaceless, score_cutoff=UNDATED_CUTOFF
+        )
+        for i, record in enumerate(undated):
+            for j, other in enumerate(same_year):
+                # An undated pair is met twice when both are undated: once is enough.
+                alike = by_words[i][j] or by_letters[i][j]
+                if alike and other.id != record.id and (other.birth_date or other.id > record.id):
+                    yield record, other
+
+
 def find_duplicates(*, queryset: QuerySet[Child], threshold: float = DEFAULT_THRESHOLD) -> list[Pair]:
     """Candidate pairs among the active children of ``queryset`` scoring at least ``threshold``,
     best first (reads only; ``duplicates_refresh`` stores them)."""
@@ -251,15 +415,23 @@ def find_duplicates(*, queryset: QuerySet[Child], threshold: float = DEFAULT_THR
     rows = active.order_by("commune_id", "id").values_list(*_FIELDS).iterator(chunk_size=5000)
     for _commune, group in itertools.groupby(rows, key=lambda row: row[5]):
         records = [r for r in map(_record, group) if r is not None]
+        candidates: dict[tuple[int, int], tuple[_Record, _Record]] = {}
+        blocks = itertools.chain(
+            ((a, b) for a, b, _ratio in _commune_pairs(records, threshold=threshold)),
+            _date_pairs(records),
+            _undated_pairs(records),
+        )
+        for a, b in blocks:
+            candidates.setdefault((min(a.id, b.id), max(a.id, b.id)), (a, b))
         # Evidence is at most 1, so a pair whose names are less similar than the threshold is out.
         pairs = [
-            (a, b, ratio)
-            for a, b, ratio in _commune_pairs(records, threshold=threshold)
-            if _name_similarity(a, b, ratio) >= threshold
+            (a, b)
+            for a, b in candidates.values()
+            if not kept_apart(a, b) and name_similarity(a.name, b.name)[0] >= threshold
         ]
-        _attach_caregivers({r.id: r for pair in pairs for r in pair[:2]}.values())
-        for a, b, given_ratio in pairs:
-            keep(a, b, *score_pair(a, b, given_ratio=given_ratio))
+        _attach_caregivers({r.id: r for pair in pairs for r in pair}.values())
+        for a, b in pairs:
+            keep(a, b, *score_pair(a, b))
 
     # 2. The same folded name and year of birth in different communes.
     wanted = {
@@ -279,7 +451,7 @@ def find_duplicates(*, queryset: QuerySet[Child], threshold: float = DEFAULT_THR
         records.sort(key=lambda r: (r.name, r.birth_year))
         for _key, same in itertools.groupby(records, key=lambda r: (r.name, r.birth_year)):
             for a, b in itertools.combinations(list(same), 2):
-                if a.commune_id != b.commune_id:
+                if a.commune_id != b.commune_id and not kept_apart(a, b):
                     keep(a, b, *score_pair(a, b))
 
     # 3. The same personal ID number: always a duplicate.
@@ -599,3 +771,28 @@ def comparison_rows(*, candidate: DuplicateCandidate, visible: set[int]) -> list
             }
         )
     return rows
+
+
+def pair_explanation(*, candidate: DuplicateCandidate) -> dict:
+    """How the pair's score is made today, for the review page: the names' similarity, and each
+    field that agrees with its weight in the evidence (numbers only, whoever may see the records)."""
+    rows = {
+        row[0]: row
+        for row in Child.objects.filter(pk__in=[candidate.child_a_id, candidate.child_b_id]).values_list(
+            *_FIELDS
+        )
+    }
+    records = [_record(rows[pk]) for pk in (candidate.child_a_id, candidate.child_b_id) if pk in rows]
+    if len(records) != 2 or None in records:
+        return {}
+    _attach_caregivers(records)
+    explained = explain_pair(*records)
+    same_id = bool(records[0].personal_id) and records[0].personal_id == records[1].personal_id
+    return {
+        "name": explained.name,
+        "variant": str(REASON_LABELS[explained.variant]) if explained.variant else "",
+        "evidence": explained.evidence,
+        "score": 1.0 if same_id else explained.score,
+        "same_personal_id": same_id,
+        "agree": [(str(REASON_LABELS[code]), effect) for code, effect in explained.parts if effect],
+    }

@@ -190,6 +190,7 @@ def _detail(
         "visible_b": candidate.child_b_id in visible,
         "rows": duplicates.comparison_rows(candidate=candidate, visible=visible),
         "reasons": duplicates.reason_labels(candidate.reasons),
+        "explanation": duplicates.pair_explanation(candidate=candidate),
         "can_decide": candidate.status == DuplicateStatus.PENDING
         and _may_change(user, candidate.child_a)
         and _may_change(user, candidate.child_b),
