@@ -257,3 +257,25 @@ def test_approval_page_permission_scope_and_bad_input(
     response = client.post(url, {}, follow=True)
     assert gettext("Choose the targets to approve.") in response.content.decode()
     assert Target.objects.get().status == "draft" and not events("indicators.target.approved")
+
+
+def test_drafts_wait_in_the_approvers_to_do_list_not_in_their_authors(
+    coordinator, approver, officer_a, geo, ind
+):
+    from django.utils import translation
+
+    from treem.core.worklist import worklist
+
+    def kinds(user):
+        with translation.override("en"):
+            return [(str(i.kind), i.title, i.href, i.count) for i, _state in worklist(user)[0]]
+
+    first = set_target(coordinator, ind.PAC_DROWNING, geo.province, 12)
+    set_target(coordinator, ind.PAC_IMMUNISED, geo.province, 95)
+    href = reverse("indicators:target_list") + f"?unit={geo.province.pk}&year=2026"
+    item = ("Targets to approve", f"{geo.province.name} · 2026", href, 2)
+    assert item in kinds(approver)
+    assert not [k for k in kinds(coordinator) if k[0] == "Targets to approve"]  # their own
+    assert not [k for k in kinds(officer_a) if k[0] == "Targets to approve"]  # may not approve
+    services.target_approve(acting_user=approver, target=first)
+    assert ("Targets to approve", f"{geo.province.name} · 2026", href, 1) in kinds(approver)

@@ -23,3 +23,7 @@ class IndicatorsConfig(AppConfig):
         from treem.indicators import dashboard
 
         register_section(dashboard.dashboard_section)
+        from treem.core.worklist import register_worklist
+        from treem.indicators.selectors import worklist_items
+
+        register_worklist(worklist_items)  # drafts of targets for those who may approve them

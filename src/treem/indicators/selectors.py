@@ -161,6 +161,40 @@ def draft_targets(user) -> QuerySet[Target]:
     return Target.objects.restrict(user, "view").filter(status=TargetStatus.DRAFT)
 
 
+WORKLIST_LIMIT = 5
+
+
+def worklist_items(user) -> list:
+    """For ``core.worklist``: the drafts the user may approve (not their own), one item per unit and
+    year, opening that year's list of targets."""
+    from django.db.models import Count
+    from django.urls import reverse
+    from django.utils.translation import gettext as _
+
+    from treem.core.worklist import WorkItem
+
+    if not user.has_perm("indicators.approve_target"):
+        return []
+    groups = (
+        draft_targets(user)
+        .exclude(updated_by=user)
+        .values("unit", "year")
+        .annotate(n=Count("pk"))
+        .order_by("year", "unit")[:WORKLIST_LIMIT]
+    )
+    units = Unit.objects.in_bulk([g["unit"] for g in groups])
+    return [
+        WorkItem(
+            _("Targets to approve"),
+            f"{units[g['unit']].name} · {g['year']}",
+            reverse("indicators:target_list") + f"?unit={g['unit']}&year={g['year']}",
+            None,
+            g["n"],
+        )
+        for g in groups
+    ]
+
+
 def traffic_light(indicator: Indicator, actual: Decimal | None, target: Decimal | None) -> str:
     """green (target met), amber (within 10 %), red, or "" when there is nothing to compare."""
     if actual is None or target is None:
