@@ -6,6 +6,7 @@ from rest_framework.routers import DefaultRouter
 
 from treem.accounts.api.views import AgencyViewSet, MeView, UserViewSet
 from treem.audit.api.views import AuditEventViewSet
+from treem.cases.api.views import ReportPushViewSet
 from treem.children.api.views import ChildViewSet
 from treem.geo.api.views import PlacementReviewViewSet, UnitSuccessionViewSet, UnitViewSet
 from treem.plans.api.views import PlanViewSet, TaskViewSet
@@ -28,6 +29,7 @@ router.register("audit-events", AuditEventViewSet, basename="auditevent")
 router.register("children", ChildViewSet, basename="child")
 router.register("plans", PlanViewSet, basename="plan")
 router.register("plan-tasks", TaskViewSet, basename="plantask")
+router.register("reports", ReportPushViewSet, basename="report")
 
 app_name = "api"
 urlpatterns = [

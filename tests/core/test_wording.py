@@ -261,7 +261,8 @@ def _role_users(world) -> dict[str, object]:
             units=[geo.province],
         ),
     }
-    assert set(users) == {r.slug for r in ROLES}, "a new role: give it a user here"
+    # Machine clients' roles open no page: the API's own tests cover them (tests/api/).
+    assert set(users) == {r.slug for r in ROLES if not r.machine}, "a new role: give it a user here"
     return users
 
 

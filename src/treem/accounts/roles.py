@@ -22,6 +22,7 @@ class Role:
     description: str
     permissions: tuple[str, ...]
     sees_all_units: bool = False
+    machine: bool = False  # for API clients' accounts only: no pages, no menu
 
 
 _VIEW_REFERENCE = ("geo.view_unit", "geo.view_unitsuccession", "accounts.view_agency")
@@ -362,6 +363,18 @@ ROLES: tuple[Role, ...] = (
         _("Hotline intake officer"),
         _("Records reports from the hotlines 111 and 18001581."),
         (*_VIEW_REFERENCE, *_RECEIVE_REPORTS),
+    ),
+    Role(
+        "hotline_client",
+        _("Hotline system (machine client)"),
+        _(
+            "A hotline's own system pushing the calls it records as reports (POST /api/v1/reports/) "
+            "and reading the status of those reports; it reads nothing else."
+        ),
+        # Submitting is all it holds: the status of the reports it sent is read under the same
+        # right (cases/api/views.py), so it never sees a report, a case or a child it did not send.
+        ("cases.add_report",),
+        machine=True,
     ),
     Role(
         "viewer",

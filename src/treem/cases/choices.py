@@ -112,3 +112,25 @@ class PublicStatus(models.TextChoices):
     RECEIVED = "received", _("Received")
     HANDLED = "handled", _("Being handled")
     CLOSED = "closed", _("Closed")
+
+
+class CallerRelation(models.TextChoices):
+    """Who called a hotline about the child (the hotline systems' "người gọi là")."""
+
+    CHILD = "child", _("The child themself")
+    PARENT = "parent", _("Parent or carer")
+    RELATIVE = "relative", _("Other relative")
+    NEIGHBOUR = "neighbour", _("Neighbour or acquaintance")
+    SCHOOL = "school", _("Teacher or school staff")
+    HEALTH = "health", _("Health worker")
+    OFFICIAL = "official", _("Official or other agency")
+    OTHER = "other", _("Other")
+    UNKNOWN = "unknown", _("Not said")
+
+
+class Urgency(models.TextChoices):
+    """How urgent the hotline judged the call (an emergency: life, health or dignity at risk now)."""
+
+    EMERGENCY = "emergency", _("Emergency")
+    URGENT = "urgent", _("Urgent")
+    NORMAL = "normal", _("Normal")

@@ -30,6 +30,7 @@ from django.utils.translation import gettext_lazy as _
 
 from treem.cases.choices import (
     AssessmentKind,
+    CallerRelation,
     CaseStatus,
     Channel,
     ChildSex,
@@ -42,6 +43,7 @@ from treem.cases.choices import (
     ReferralStatus,
     RiskLevel,
     TransferStatus,
+    Urgency,
 )
 from treem.cases.encryption import EncryptedTextField
 from treem.core.models import TrackedModel
@@ -276,6 +278,45 @@ class Report(TrackedModel):
         if self.child_id:
             return self.child.full_name
         return self.child_name or self.child_description
+
+
+class HotlineCall(models.Model):
+    """A call a hotline's own system pushed through the API (``POST /api/v1/reports/``): the
+    sending system's call id, unique per sending account so that a call sent twice is one report,
+    what the hotline recorded beyond the report's fields, and the report it became."""
+
+    scope_path_lookup = "report__unit__path"
+    audit_redact_fields = ("child_id_number",)
+
+    account = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("sent by"), on_delete=models.PROTECT, related_name="+"
+    )
+    external_id = models.CharField(_("call id in the sending system"), max_length=64)
+    report = models.OneToOneField(
+        Report, verbose_name=_("report"), on_delete=models.PROTECT, related_name="hotline_call"
+    )
+    caller_relation = models.CharField(
+        _("caller's relation to the child"), max_length=20, choices=CallerRelation.choices
+    )
+    urgency = models.CharField(_("urgency"), max_length=10, choices=Urgency.choices)
+    child_id_number = EncryptedTextField(_("child's ID number"), max_length=12, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    objects = RestrictedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("hotline call")
+        verbose_name_plural = _("hotline calls")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["account", "external_id"], name="cases_hotlinecall_call_unique")
+        ]
+
+    def __str__(self) -> str:
+        return str(_("Call %(call)s") % {"call": self.external_id})
+
+    def audit_unit(self):
+        return self.report.unit
 
 
 # --- cases ------------------------------------------------------------------------------------
