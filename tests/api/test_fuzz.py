@@ -105,3 +105,33 @@ def machine_token(admin, geo) -> str:
 @FUZZ
 def test_machine_client_token_never_gets_5xx(case, server, machine_token):
     _check(case.call(base_url=server, headers={"Authorization": f"Token {machine_token}"}))
+
+
+# The hotline push (issue 16) with a hotline system's token: the endpoint its role may write to,
+# on top of the two callers above (for whom it is a 400 or a 403).
+hotline_schema = schema.include(path_regex=r"^/api/v1/reports/")
+
+
+@pytest.fixture
+def hotline_token(admin, geo) -> str:
+    client = account_services.api_client_create(
+        acting_user=admin, name="Tổng đài 111", roles=["hotline_client"], units=[geo.province]
+    )
+    return account_services.api_token_issue(acting_user=admin, client=client, days=1)
+
+
+def test_the_hotline_push_is_fuzzed():
+    assert {operation.path for operation in _operations(hotline_schema)} == {
+        "/api/v1/reports/",
+        "/api/v1/reports/{tracking_code}/",
+    }
+
+
+def _operations(filtered) -> list:
+    return [result.ok() for result in filtered.get_all_operations()]
+
+
+@hotline_schema.parametrize()
+@FUZZ
+def test_hotline_client_token_never_gets_5xx(case, server, hotline_token):
+    _check(case.call(base_url=server, headers={"Authorization": f"Token {hotline_token}"}))

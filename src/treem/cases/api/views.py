@@ -54,8 +54,8 @@ EXAMPLE_CALL = {
     "child_name": "Lò Thị Mai",
     "child_sex": "female",
     "child_age": 9,
-    "commune": "20194",
-    "place": "Thôn Nà Hin, gần nhà văn hóa",
+    "commune": "20001",
+    "place": "Tổ dân phố 3, gần nhà văn hóa",
     "summary": "Trẻ 9 tuổi thường xuyên bị đánh, nghỉ học nhiều ngày",
     "narrative": "Hàng xóm gọi: nghe tiếng trẻ khóc nhiều tối liền, thấy vết bầm trên tay trẻ.",
 }
@@ -63,9 +63,9 @@ EXAMPLE_ANSWER = {
     "tracking_code": "K7QW3M9XPA",
     "external_id": "111-2026-004512",
     "status": "received",
-    "status_label": "Đã tiếp nhận",
-    "commune": "20194",
-    "commune_name": "Xã Nà Hin",
+    "status_label": "Tiếp nhận",
+    "commune": "20001",
+    "commune_name": "Phường An",
 }
 
 
