@@ -336,20 +336,26 @@ def _near_rank(words: tuple[str, ...], name_folded: str) -> tuple[int, int, int]
 
 def ranked_queryset(*, queryset: QuerySet[Child], text: str, user=None) -> QuerySet[Child]:
     """``queryset`` narrowed to what ``text`` finds, best first (see ``ranked_children``)."""
+    return _ranked(queryset, text, user)[0]
+
+
+def _ranked(queryset: QuerySet[Child], text: str, user) -> tuple[QuerySet[Child], list[int] | None]:
+    """The ranked queryset, and the primary keys of its first rows in order where the ranking
+    computed them all (every row when fewer than RANK_WINDOW match), else None."""
     query = parse_query(text)
     if query.record is not None:
-        return queryset.filter(pk=query.record)
+        return queryset.filter(pk=query.record), None
     if query.personal_id:
         if len(query.personal_id) == 12:
-            return queryset.filter(personal_id=query.personal_id)
-        return queryset.filter(personal_id__startswith=query.personal_id)
+            return queryset.filter(personal_id=query.personal_id), None
+        return queryset.filter(personal_id__startswith=query.personal_id), None
     if query.case_number:
         if user is None or not user.has_perm("cases.view_case"):
-            return queryset.none()
+            return queryset.none(), None
         from treem.cases.models import Case as ProtectionCase
 
         cases = ProtectionCase.objects.restrict(user, "view").filter(number=query.case_number)
-        return queryset.filter(pk__in=cases.values("child_id"))
+        return queryset.filter(pk__in=cases.values("child_id")), None
     if query.birth_date:
         # A child whose day of birth is unknown may still be the one: the year must agree.
         queryset = queryset.filter(
@@ -358,7 +364,7 @@ def ranked_queryset(*, queryset: QuerySet[Child], text: str, user=None) -> Query
     elif query.birth_year:
         queryset = queryset.filter(birth_year=query.birth_year)
     elif not query.words:
-        return queryset
+        return queryset, None
 
     folded = " ".join(query.words)
     matches = reduce(and_, (word_start(word) for word in query.words), Q())
@@ -402,7 +408,7 @@ def ranked_queryset(*, queryset: QuerySet[Child], text: str, user=None) -> Query
     ranked.sort(key=lambda row: (row[0], row[1], vietnamese_sort_key(row[2]), row[3]))
     positions = [pk for *_rest, pk in ranked]
     if not positions:
-        return queryset.filter(matches).order_by("name_folded", "pk") if folded else queryset.none()
+        return queryset.none(), []
     in_window = Q(pk__in=positions)
     # Rows outside the window answer the first WHEN and stop there (one hashed look-up each).
     position = Case(
@@ -411,9 +417,10 @@ def ranked_queryset(*, queryset: QuerySet[Child], text: str, user=None) -> Query
         default=Value(len(positions)),
     )
     found = queryset.filter(matches | in_window) if folded else queryset
-    return found.annotate(search_position=position, search_rank=coarse, search_own=own).order_by(
+    ordered = found.annotate(search_position=position, search_rank=coarse, search_own=own).order_by(
         "search_position", "search_rank", "search_own", "name_folded", "pk"
     )
+    return ordered, positions
 
 
 def ranked_children(
@@ -429,4 +436,9 @@ def ranked_children(
         queryset = Child.objects.restrict(user, "view")
     if limit <= 0:
         return []
-    return list(ranked_queryset(queryset=queryset, text=text, user=user)[:limit])
+    ranked, positions = _ranked(queryset, text, user)
+    if positions is not None and (limit <= len(positions) or len(positions) < RANK_WINDOW):
+        # The first rows are known already: read just those (the same rows, in the same order).
+        by_pk = queryset.in_bulk(positions[:limit])
+        return [by_pk[pk] for pk in positions[:limit] if pk in by_pk]
+    return list(ranked[:limit])
