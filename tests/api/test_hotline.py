@@ -9,9 +9,12 @@ Vietnamese unless the client asks for English, and writes nothing.
 from __future__ import annotations
 
 import json
+import threading
+import time
 
 import pytest
 from django.contrib.auth.models import Group
+from django.db import connection, transaction
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext
@@ -19,10 +22,12 @@ from django.utils.translation import gettext
 from tests.cases.records import receive
 from tests.factories import ChildFactory, CommuneFactory, ProvinceFactory
 from treem.accounts import services as account_services
+from treem.accounts.models import User
 from treem.accounts.roles import ROLES_BY_SLUG, TWO_FACTOR_ROLES
 from treem.api_urls import router
 from treem.audit.models import AuditEvent
 from treem.cases import services as case_services
+from treem.cases.api.services import hotline_call_receive
 from treem.cases.models import HotlineCall, Report
 from treem.core.worklist import worklist
 from treem.notifications.models import Notification
@@ -146,34 +151,55 @@ def test_another_client_with_the_same_call_id_is_another_call(client, admin, geo
     assert Report.objects.count() == 2
 
 
-def test_a_call_racing_its_retry_is_still_one_report(client, geo, token):
-    """The unique constraint settles two sendings that both found no earlier call."""
-    push(client, token, a_call())
-    call = HotlineCall.objects.get()
-    from treem.cases.api import services
+@pytest.mark.django_db(transaction=True)
+def test_two_sendings_of_one_call_at_the_same_moment_make_one_report(admin, geo):
+    """Both sendings look for the call before either has committed: the unique constraint settles
+    it, the second's report is rolled back and it answers with the first's."""
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite runs one writing transaction at a time: there is no race to settle")
+    account = account_services.api_client_create(
+        acting_user=admin, name="Tổng đài 111", roles=["hotline_client"], units=[geo.province]
+    ).account
+    call = {
+        "external_id": "111-2026-RACE",
+        "unit": geo.commune_a,
+        "caller_relation": "parent",
+        "urgency": "emergency",
+        "channel": "hotline_111",
+        "summary": "Trẻ bị bỏ đói",
+        "child_name": "Lò Thị Mai",
+    }
+    first_written, release, results = threading.Event(), threading.Event(), {}
 
-    real_find = services.hotline_call_find
-    calls = iter([None])  # the first look finds nothing, as if the other sending had not committed
+    def first():
+        try:
+            with transaction.atomic():  # written, not yet committed, while the second one looks
+                results["first"] = hotline_call_receive(acting_user=User.objects.get(pk=account.pk), **call)
+                first_written.set()
+                release.wait(30)
+        finally:
+            connection.close()
 
-    def late_find(**kwargs):
-        return next(calls, None) or real_find(**kwargs)
+    def second():
+        try:
+            first_written.wait(30)
+            results["second"] = hotline_call_receive(acting_user=User.objects.get(pk=account.pk), **call)
+        finally:
+            connection.close()
 
-    services.hotline_call_find, before = late_find, written()
-    try:
-        found, created = services.hotline_call_receive(
-            acting_user=call.account,
-            external_id=call.external_id,
-            unit=geo.commune_a,
-            caller_relation="parent",
-            urgency="normal",
-            channel="hotline_111",
-            summary="Cùng cuộc gọi",
-            child_name="Lò Thị Mai",
-        )
-    finally:
-        services.hotline_call_find = real_find
-    assert (found, created) == (call, False)
-    assert written() == before
+    threads = [threading.Thread(target=first), threading.Thread(target=second)]
+    for thread in threads:
+        thread.start()
+    assert first_written.wait(30)
+    time.sleep(1)  # the second is now waiting on the first's locks
+    release.set()
+    for thread in threads:
+        thread.join(60)
+    (first_call, first_created), (second_call, second_created) = results["first"], results["second"]
+    assert (first_created, second_created) == (True, False)
+    assert second_call.pk == first_call.pk
+    assert Report.objects.count() == HotlineCall.objects.count() == 1
+    assert AuditEvent.objects.filter(action="cases.report.received").count() == 1
 
 
 # --- the status of one's own reports, and nothing else -----------------------------------------

@@ -41,7 +41,9 @@ def _receive(
         urgency=urgency,
         child_id_number=child_id_number,
     )
-    call.full_clean(validate_unique=False)  # the constraint decides, race or not (below)
+    # The unique constraint is left to the database: checked here, a call sent twice at once
+    # would be refused with a message instead of answered with the first one (below).
+    call.full_clean(validate_unique=False, validate_constraints=False)
     call.save()
     audit_record(acting_user, "cases.hotline_call.received", call, changes=diff(None, snapshot(call)))
     return call
