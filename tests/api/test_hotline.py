@@ -22,7 +22,7 @@ from django.utils.translation import gettext
 from tests.cases.records import receive
 from tests.factories import ChildFactory, CommuneFactory, ProvinceFactory
 from treem.accounts import services as account_services
-from treem.accounts.models import User
+from treem.accounts.models import ApiClient, User
 from treem.accounts.roles import ROLES_BY_SLUG, TWO_FACTOR_ROLES
 from treem.api_urls import router
 from treem.audit.models import AuditEvent
@@ -271,6 +271,23 @@ def test_the_hotline_client_can_do_nothing_else(client, admin, geo, token, offic
         HTTP_AUTHORIZATION=f"Token {token}",
     )
     assert response.status_code == 403
+
+
+def test_an_administrator_sets_a_hotline_system_up_on_the_pages(client, admin, geo):
+    client.force_login(admin)
+    created = client.post(
+        reverse("accounts:api_client_add"),
+        {"name": "Tổng đài 18001581", "roles": ["hotline_client"], "units": geo.province.pk},
+    )
+    assert created.status_code == 302
+    hotline = ApiClient.objects.get(name="Tổng đài 18001581")
+    assert list(hotline.account.groups.values_list("name", flat=True)) == ["hotline_client"]
+    page = client.post(reverse("accounts:api_token_issue", args=[hotline.pk]), {"days": 90})
+    assert page.status_code == 200
+    token = page.context["token"]
+    client.logout()
+    response = push(client, token, a_call(channel="hotline_18001581", commune="20002"))
+    assert response.status_code == 201 and response.json()["commune_name"] == geo.commune_b.name
 
 
 # --- bad input: clear messages, nothing written --------------------------------------------------
