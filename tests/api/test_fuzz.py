@@ -2,8 +2,9 @@
 
 Every operation of the published schema gets a bounded number of generated requests — valid ones
 and ones that break the schema — from two callers: a provincial coordinator's session (reads and
-writes) and a machine client's token (a viewer). The rule: never a 5xx, and every 4xx says what
-was wrong in a body a client can show (``detail`` or field messages), in JSON.
+writes) and a machine client's token (a viewer); the hotline push also from a hotline system's
+token. The rule: never a 5xx, and every 4xx says what was wrong in a body a client can show
+(``detail`` or field messages), in JSON.
 """
 
 from __future__ import annotations
