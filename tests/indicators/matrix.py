@@ -63,6 +63,16 @@ def _import_file(side) -> dict:
     return {"file": SimpleUploadedFile("chi-tieu.xlsx", out.getvalue())}
 
 
+def _exchange_file(side) -> dict:
+    adx = (
+        '<adx xmlns="urn:ihe:qrph:adx:2015" exported="2026-12-07T10:00:00+07:00">'
+        f'<group orgUnit="{side.commune.code}" period="2026-01-01/P1Y" dataSet="CP_TREEM_INDICATORS">'
+        '<dataValue dataElement="CP_PAC_IMMUNISED_N" value="9"/>'
+        '<dataValue dataElement="CP_PAC_IMMUNISED_D" value="10"/></group></adx>'
+    )
+    return {"file": SimpleUploadedFile("chi-tieu.adx.xml", adx.encode())}
+
+
 def _indicator(side) -> dict:
     return {"pk": Indicator.objects.get(code="PAC_BIRTH_REG").pk}
 
@@ -165,6 +175,22 @@ ENDPOINTS: tuple[Endpoint, ...] = (
         ok=302,
         events=2,  # the figure created, the import
         out_status=400,  # another commune's rows: refused with the row named
+    ),
+    Endpoint("indicators:exchange", denied="no_role_a"),
+    Endpoint(
+        "indicators:exchange",
+        "post",
+        denied="viewer",
+        data=_exchange_file,
+        ok=302,
+        events=2,  # the figure created, the import
+        out_status=400,  # another commune's values: refused with the commune named
+    ),
+    Endpoint(
+        "indicators:exchange_download",
+        denied="no_role_a",
+        data=lambda side: {"unit": side.commune.pk, "period": "2026", "format": "adx"},
+        events=1,
     ),
     Endpoint(
         "indicators:export",

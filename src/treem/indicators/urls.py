@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from treem.indicators import views
+from treem.indicators import views, views_exchange
 
 app_name = "indicators"
 urlpatterns = [
@@ -22,4 +22,6 @@ urlpatterns = [
     path("import/", views.ImportView.as_view(), name="import"),
     path("import/template.xlsx", views.ImportTemplateView.as_view(), name="import_template"),
     path("export/", views.ExportView.as_view(), name="export"),
+    path("exchange/", views_exchange.ExchangeView.as_view(), name="exchange"),
+    path("exchange/download/", views_exchange.ExchangeDownloadView.as_view(), name="exchange_download"),
 ]
