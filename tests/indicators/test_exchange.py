@@ -245,6 +245,14 @@ def test_percentages_must_be_coherent(coordinator, geo):
     assert not IndicatorValue.objects.exists()
 
 
+def test_a_thousand_wrong_values_list_the_first_hundred(coordinator, geo):
+    content = adx(("20001", "2026-01-01/P1Y", [(f"UNKNOWN_{i}", "1") for i in range(1000)]))
+    with pytest.raises(ValidationError) as caught:
+        exchange.exchange_import(acting_user=coordinator, raw=content)
+    assert len(caught.value.messages) == 101
+    assert caught.value.messages[-1] == "… and 900 more problems of the same file."
+
+
 def test_a_value_twice_is_refused(coordinator, geo):
     content = adx(("20001", "2026-01-01/P1Y", [("CP_PAC_DROWNING_N", "3"), ("CP_PAC_DROWNING_N", "4")]))
     with pytest.raises(ValidationError, match="appear twice"):
@@ -379,9 +387,9 @@ def test_a_huge_file_is_refused(coordinator, geo, settings):
 
 
 def test_too_many_values_are_refused(coordinator, geo, monkeypatch):
-    monkeypatch.setattr(exchange, "IMPORT_MAX_ROWS", 5)
+    monkeypatch.setattr(exchange, "MAX_VALUES", 10)
     content = adx(("20001", "2026-01-01/P1Y", [("CP_PAC_DROWNING_N", "1")] * 11))
-    with pytest.raises(ValidationError, match="more than 5 values"):
+    with pytest.raises(ValidationError, match="more than 10 values"):
         exchange.exchange_import(acting_user=coordinator, raw=content)
 
 

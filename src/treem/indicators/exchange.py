@@ -53,6 +53,9 @@ MAPPING_PATH = Path(__file__).parent / "data" / "adx-mapping.yaml"
 PARTS = ("numerator", "denominator")
 FORMATS = ("adx", "json")
 MAX_NUMBER = Decimal(10) ** (DIGITS - DECIMALS) - 1
+# A value per part: twice the rows the .xlsx import takes.
+MAX_VALUES = 2 * IMPORT_MAX_ROWS
+MAX_LISTED_ERRORS = 100
 NUMBER_RE = re.compile(r"^-?\d+(\.\d+)?$")
 ADX_PERIOD_RE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})/(P1Y|P12M|P6M|P3M)$")
 # DHIS2 writes the default category option combination as "default" (codes) or by its id.
@@ -281,7 +284,18 @@ def _refuse(reason: str) -> UnsafeUpload:
 
 
 def _too_many() -> ValidationError:
-    return ValidationError(_("The file has more than %(max)s values.") % {"max": IMPORT_MAX_ROWS})
+    return ValidationError(_("The file has more than %(max)s values.") % {"max": MAX_VALUES})
+
+
+def _refused(errors: list[str]) -> ValidationError:
+    """Every problem of a file, the first hundred listed (a page of a million lines helps nobody)."""
+    if len(errors) > MAX_LISTED_ERRORS:
+        more = len(errors) - MAX_LISTED_ERRORS
+        errors = [
+            *errors[:MAX_LISTED_ERRORS],
+            _("… and %(count)s more problems of the same file.") % {"count": more},
+        ]
+    return ValidationError(errors)
 
 
 def parse_adx(raw: bytes, *, table: Mapping | None = None) -> list[Entry]:
@@ -348,7 +362,7 @@ def parse_adx(raw: bytes, *, table: Mapping | None = None) -> list[Entry]:
                     % {"where": where(), "names": ", ".join(extra)}
                 )
             elif group.get("orgUnit") and group.get("period"):
-                if len(entries) >= 2 * IMPORT_MAX_ROWS:
+                if len(entries) >= MAX_VALUES:
                     raise _too_many()
                 entries.append(
                     Entry(
@@ -386,7 +400,7 @@ def parse_adx(raw: bytes, *, table: Mapping | None = None) -> list[Entry]:
     except RecursionError as exc:
         raise _refuse("ADX too deep for the parser") from exc
     if errors:
-        raise ValidationError(errors)
+        raise _refused(errors)
     return entries
 
 
@@ -401,7 +415,7 @@ def parse_datavaluesets(raw: bytes) -> list[Entry]:
         raise ValidationError(
             _("The file is not a DHIS2 dataValueSets document: it has no “dataValues” list.")
         )
-    if len(document["dataValues"]) > 2 * IMPORT_MAX_ROWS:
+    if len(document["dataValues"]) > MAX_VALUES:
         raise _too_many()
     default_period = document.get("period")
     default_unit = document.get("orgUnit")
@@ -435,7 +449,7 @@ def parse_datavaluesets(raw: bytes) -> list[Entry]:
             continue
         entries.append(Entry(where, element, period, unit, item["value"]))
     if errors:
-        raise ValidationError(errors)
+        raise _refused(errors)
     return entries
 
 
@@ -581,7 +595,7 @@ def exchange_import(*, acting_user, raw: bytes, name: str = "", table: Mapping |
         result.saved += saved.saved
         result.warnings.extend(saved.warnings)
     if errors:
-        raise ValidationError(errors)
+        raise _refused(errors)
     audit_record(
         acting_user,
         "indicators.value.imported",
