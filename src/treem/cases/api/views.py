@@ -65,7 +65,7 @@ EXAMPLE_ANSWER = {
     "status": "received",
     "status_label": "Tiếp nhận",
     "commune": "20001",
-    "commune_name": "Phường An",
+    "commune_name": "Phường Hải Châu",
 }
 
 
