@@ -70,6 +70,8 @@ def test_demo_loads_a_year_of_activity_once_and_twice_changes_nothing(settings, 
     call_command("demo", no_serve=True, stdout=out, verbosity=0)
     text = out.getvalue()
     for role in ROLES:
+        if role.machine:  # an API client's account (a hotline system) is set up by the administrator
+            continue
         assert User.objects.filter(groups__name=role.slug).count() >= 1, role.slug
     assert "canbo.banthach" in text and DEMO_PASSWORD in text
     assert authenticate(username="canbo.banthach", password=DEMO_PASSWORD) is not None
