@@ -88,9 +88,9 @@ def demo(transactional_db, clock, year, settings, tmp_path):
 
 
 def as_demo(new_page, login, username: str):
-    from treem.core.demo.seed import DEMO_PASSWORD
-
     from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from treem.core.demo.seed import DEMO_PASSWORD
 
     user = User.objects.get(username=username)
     # The authenticator's codes follow the real time, which moves by seconds between two logins of
