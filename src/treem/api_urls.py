@@ -9,6 +9,7 @@ from treem.audit.api.views import AuditEventViewSet
 from treem.cases.api.views import ReportPushViewSet
 from treem.children.api.views import ChildViewSet
 from treem.geo.api.views import PlacementReviewViewSet, UnitSuccessionViewSet, UnitViewSet
+from treem.indicators.api.views import AdxView, DataValueSetsView
 from treem.plans.api.views import PlanViewSet, TaskViewSet
 
 
@@ -34,5 +35,7 @@ router.register("reports", ReportPushViewSet, basename="report")
 app_name = "api"
 urlpatterns = [
     path("me/", MeView.as_view(), name="me"),
+    path("indicator-values/adx/", AdxView.as_view(), name="indicatorvalue-adx"),
+    path("indicator-values/dataValueSets/", DataValueSetsView.as_view(), name="indicatorvalue-datavaluesets"),
     path("", include(router.urls)),
 ]

@@ -193,6 +193,38 @@ ENDPOINTS: tuple[Endpoint, ...] = (
         events=1,
     ),
     Endpoint(
+        "api:indicatorvalue-adx",
+        api=True,
+        denied="no_role_a",
+        data=lambda side: {"unit": side.commune.pk, "period": "2026"},
+        events=1,
+    ),
+    Endpoint(
+        "api:indicatorvalue-datavaluesets",
+        api=True,
+        denied="no_role_a",
+        data=lambda side: {"unit": side.commune.pk, "period": "2026"},
+        events=1,
+    ),
+    Endpoint(
+        "api:indicatorvalue-datavaluesets",
+        "post",
+        api=True,
+        denied="viewer",
+        data=lambda side: {
+            "dataValues": [
+                {
+                    "dataElement": "CP_PAC_SWIMMING_N",
+                    "period": "2026",
+                    "orgUnit": side.commune.code,
+                    "value": "5",
+                }
+            ]
+        },
+        events=2,  # the figure created, the import
+        out_status=400,  # another commune's values: refused with the commune named
+    ),
+    Endpoint(
         "indicators:export",
         denied="no_role_a",
         query={"period": "2026"},
