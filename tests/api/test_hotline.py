@@ -382,3 +382,7 @@ def test_a_well_formed_id_number_is_kept_encrypted_with_the_call(client, geo, to
     assert call.child_id_number == "048218001234"
     event = AuditEvent.objects.get(action="cases.hotline_call.received")
     assert "048218001234" not in json.dumps(event.changes)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT child_id_number FROM cases_hotlinecall WHERE id = %s", [call.pk])
+        (stored,) = cursor.fetchone()
+    assert stored.startswith("fernet:") and "048218001234" not in stored
