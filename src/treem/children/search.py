@@ -59,15 +59,18 @@ TRIGRAM_THRESHOLD = 0.5
 QUERY_CANCELED = "57014"  # PostgreSQL's SQLSTATE when statement_timeout stops a query
 
 
-def child_search(*, queryset: QuerySet[Child], text: str, limit: int = 20) -> list[Child]:
-    """Children of ``queryset`` whose name is close to ``text`` despite a typo, closest first."""
+def child_search(
+    *, queryset: QuerySet[Child], text: str, limit: int = 20, trigram: bool = True
+) -> list[Child]:
+    """Children of ``queryset`` whose name is close to ``text`` despite a typo, closest first
+    (``trigram=False``: the bounded scan only, never the slower trigram stage)."""
     words = fold(text).split()
     if not words or limit <= 0:
         return []
     # A plain queryset over the same rows: the caller's may be distinct() or ordered.
     base = Child.objects.filter(pk__in=queryset.values("pk"))
     ranked = _rank(_scan_candidates(base, words), words)
-    if not ranked and connections[base.db].vendor == "postgresql":
+    if not ranked and trigram and connections[base.db].vendor == "postgresql":
         ranked = _rank(_trigram_candidates(base, " ".join(words)), words)
     ranked = ranked[:limit]
     by_pk = queryset.in_bulk(ranked) if ranked else {}
@@ -393,8 +396,13 @@ def _ranked(queryset: QuerySet[Child], text: str, user) -> tuple[QuerySet[Child]
         found = {pk for pk, *_rest in window}
         near = [
             child.pk
+            # Names that match already: near spellings from the bounded scan only (the trigram
+            # stage, for when nothing matches, can take hundreds of milliseconds at a million).
             for child in child_search(
-                queryset=queryset.exclude(pk__in=found), text=" ".join(query.words), limit=NEAR_LIMIT
+                queryset=queryset.exclude(pk__in=found),
+                text=" ".join(query.words),
+                limit=NEAR_LIMIT,
+                trigram=not window,
             )
         ]
         if near:
