@@ -431,7 +431,7 @@ def test_a_viewer_may_not_import(viewer, geo):
 # --- the page ---------------------------------------------------------------------------------
 
 
-def test_the_page_shows_what_will_be_sent_and_what_is_left_out(client, coordinator, geo, entered):
+def test_the_page_shows_what_will_be_sent_and_what_is_left_out(client, coordinator, geo, entered, ind):
     client.force_login(coordinator)
     response = client.get(reverse("indicators:exchange"), {"unit": geo.province.pk, "period": "2026"})
     page = response.content.decode()
@@ -439,7 +439,7 @@ def test_the_page_shows_what_will_be_sent_and_what_is_left_out(client, coordinat
     assert (
         'data-testid="exchange-adx"' in page
         and 'data-testid="exchange-unmapped"' in page
-        and "CFC_01" in page
+        and ind.CFC_01.name in page
     )
     assert reverse("indicators:exchange") in client.get(reverse("indicators:dashboard")).content.decode()
 

@@ -20,7 +20,7 @@ from treem.core.views import ScopedQuerysetMixin
 from treem.geo.models import Unit
 from treem.indicators import exchange
 from treem.indicators.forms import INPUT, SELECT, units_for
-from treem.indicators.models import IndicatorValue
+from treem.indicators.models import Indicator, IndicatorValue
 from treem.indicators.periods import parse_period
 
 CONTENT_TYPES = {"adx": "application/adx+xml; charset=utf-8", "json": "application/json; charset=utf-8"}
@@ -70,8 +70,11 @@ class ExchangeView(ScopedQuerysetMixin, View):
         if request.GET and form.is_valid():
             unit, period = form.cleaned_data["unit"], form.cleaned_data["period"]
             query = {"unit": unit.pk, "period": period.code}
+            export = exchange.exchange_values(user=request.user, unit=unit, period=period)
             ctx.update(
-                export=exchange.exchange_values(user=request.user, unit=unit, period=period),
+                export=export,
+                # by name: catalogue codes are names for formulas, not for people
+                unmapped=Indicator.objects.filter(code__in=export.unmapped),
                 adx_url=reverse("indicators:exchange_download") + "?" + urlencode({**query, "format": "adx"}),
                 json_url=reverse("indicators:exchange_download")
                 + "?"
