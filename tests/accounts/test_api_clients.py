@@ -145,3 +145,13 @@ def test_create_page_refuses_a_case_role_in_vietnamese(client, admin, geo):
     page = response.content.decode()
     assert "case_worker" in page and "hợp lệ" in page  # the form offers no such role: refused, in Vietnamese
     assert not ApiClient.objects.exists()
+
+
+def test_a_machine_role_is_offered_to_api_clients_not_to_people():
+    from treem.accounts.forms import ApiClientForm, UserForm
+    from treem.accounts.roles import ROLES
+
+    machine = {r.slug for r in ROLES if r.machine}
+    assert machine  # the hotline system's role
+    assert machine <= {slug for slug, _label in ApiClientForm.base_fields["roles"].choices}
+    assert not machine & {slug for slug, _label in UserForm.base_fields["roles"].choices}

@@ -25,7 +25,9 @@ class UserForm(forms.Form):
     phone = forms.CharField(label=_("Phone"), max_length=20, required=False)
     password = forms.CharField(label=_("Password"), widget=forms.PasswordInput, required=False)
     roles = forms.MultipleChoiceField(
-        label=_("Roles"), choices=[(r.slug, r.label) for r in ROLES], widget=forms.CheckboxSelectMultiple
+        label=_("Roles"),
+        choices=[(r.slug, r.label) for r in ROLES if not r.machine],  # machine roles: API clients' only
+        widget=forms.CheckboxSelectMultiple,
     )
     units = UnitChoiceField(label=_("Units"), queryset=Unit.objects.none(), required=False)
     agency = forms.ModelChoiceField(label=_("Agency"), queryset=Agency.objects.none(), required=False)
