@@ -148,7 +148,7 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 AUTHENTICATION_BACKENDS = [
     "treem.accounts.lockout.LockoutBackend",  # refuses locked accounts and addresses first
-    "django.contrib.auth.backends.ModelBackend",
+    "treem.core.backends.OneQueryModelBackend",  # Django's, reading roles and permissions in one query
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
@@ -271,8 +271,23 @@ REST_KNOX = {
     "AUTO_REFRESH": False,  # a token ends on its expiry date; the administrator issues the next one
 }
 
-# The statistics page keeps its counts this long (per server process): a province's counts over a
-# million children are made once every few minutes, not at every visit. 0: always count anew.
+# --- The shared cache (core/cache.py) -------------------------------------------------------------
+# A table of the database (``treem_cache``, made by ``createcachetable`` after every migrate:
+# core/apps.py), so every web worker and node shares it with nothing else to run. The home page's
+# counts, "To do" and figures are kept there per user and made again after any audited write, or
+# after TREEM_HOME_CACHE_SECONDS (time alone changes some of them: a deadline passes). 0: no cache.
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "treem_cache",
+        "TIMEOUT": 300,
+        "OPTIONS": {"MAX_ENTRIES": env.int("TREEM_CACHE_MAX_ENTRIES", default=50000)},
+    }
+}
+TREEM_HOME_CACHE_SECONDS = env.int("TREEM_HOME_CACHE_SECONDS", default=60)
+
+# The statistics page keeps its counts this long (in the shared cache above): a province's counts
+# over a million children are made once every few minutes, not at every visit. 0: always count anew.
 # Exports are always counted anew.
 TREEM_STATISTICS_CACHE_SECONDS = env.int("TREEM_STATISTICS_CACHE_SECONDS", default=300)
 

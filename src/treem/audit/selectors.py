@@ -42,6 +42,8 @@ def audit_chain_verify(*, batch_size: int = 5000) -> ChainReport:
             expected_prev = event.hash
             last_id = event.pk
         last_seen_id = batch[-1].pk
+        if len(batch) < batch_size:  # the last batch: no query to find nothing after it
+            break
     head = AuditChainHead.objects.filter(pk=1).first()
     if head is not None and (head.last_event_id != last_id or head.last_hash != expected_prev):
         report.problems.append(

@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from treem.audit import context
 from treem.audit.models import AuditChainHead, AuditEvent
+from treem.core.cache import data_changed
 
 REDACTED = "••••"
 GENESIS_HASH = "0" * 64
@@ -129,6 +130,10 @@ def _unit_of(obj: models.Model | None):
     return getattr(obj, "unit", None) if isinstance(getattr(obj, "unit", None), Unit) else None
 
 
+# Events that record a reading, not a change: they leave the shared cache's figures as they are.
+READ_ACTIONS = ("viewed", "downloaded", "exported")
+
+
 def audit_record(
     actor,
     action: str,
@@ -170,6 +175,9 @@ def audit_record(
         event.hash = event_hash(head.last_hash, event)
         event.save()
         AuditChainHead.objects.filter(pk=head.pk).update(last_event_id=event.pk, last_hash=event.hash)
+        if not action.rsplit(".", 1)[-1].endswith(READ_ACTIONS):
+            # Every write is audited here: the shared cache's figures are stale from this commit on.
+            data_changed()
         return event
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.contrib.auth.models import Permission
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -50,17 +51,21 @@ def communes_for(user):
 
 
 def users_for(commune: Unit, perm: str):
-    """Active users whose units cover ``commune`` and who hold ``perm`` (for assignment choices)."""
+    """Active users whose units cover ``commune`` and who hold ``perm`` (for assignment choices).
+
+    Who holds the permission is asked of the database in the same query (as Django's model
+    backend answers ``has_perm``: a superuser, a role or the user's own permission), not user by
+    user."""
     ancestors = [int(pk) for pk in commune.path.strip("/").split("/") if pk]
-    candidates = (
-        User.objects.filter(is_active=True)
-        .filter(Q(unit_assignments__unit_id__in=ancestors) | Q(sees_all_units=True))
-        .distinct()
-        .order_by("full_name", "username")
+    app_label, codename = perm.split(".", 1)
+    permission = Permission.objects.filter(content_type__app_label=app_label, codename=codename)
+    holders = User.objects.filter(
+        Q(is_superuser=True) | Q(groups__permissions__in=permission) | Q(user_permissions__in=permission)
     )
-    return User.objects.filter(pk__in=[u.pk for u in candidates if u.has_perm(perm)]).order_by(
-        "full_name", "username"
-    )
+    covering = User.objects.filter(Q(unit_assignments__unit_id__in=ancestors) | Q(sees_all_units=True))
+    return User.objects.filter(
+        is_active=True, pk__in=holders.values("pk"), id__in=covering.values("pk")
+    ).order_by("full_name", "username")
 
 
 class ReportIntakeForm(forms.Form):

@@ -582,7 +582,8 @@ class ChildCounts:
     def _cached(self, what: tuple, compute):
         """``compute()``, kept for ``TREEM_STATISTICS_CACHE_SECONDS`` when the counts were asked
         with a ``cache_scope`` (the statistics page): a province's counts over a million children
-        are then made once every few minutes per server process, not once per visit."""
+        are then made once every few minutes, in the cache every server process shares
+        (settings.CACHES), not once per visit."""
         seconds = settings.TREEM_STATISTICS_CACHE_SECONDS
         if self.cache_scope is None or seconds <= 0:
             return compute()

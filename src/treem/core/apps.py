@@ -1,5 +1,6 @@
 from django import forms
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
 # Every date field of every form says how to type a date when it cannot read one. Set when the
@@ -23,3 +24,12 @@ class CoreConfig(AppConfig):
         from treem.core import checks, lookups  # noqa: F401 - importing checks registers them
 
         lookups.register()
+        post_migrate.connect(create_cache_table, sender=self, dispatch_uid="core_cache_table")
+
+
+def create_cache_table(*, using: str = "default", **kwargs) -> None:
+    """post_migrate: the shared cache's table (settings.CACHES) wherever migrate runs — ``treem
+    demo``, a deployment's migrate, a restore, the tests' database. Idempotent."""
+    from django.core.management import call_command
+
+    call_command("createcachetable", database=using, verbosity=0)

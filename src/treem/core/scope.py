@@ -36,12 +36,23 @@ def permission_name(model: type[models.Model], action: str) -> str:
     return f"{opts.app_label}.{action}_{opts.model_name}"
 
 
+def user_scope_units(user: User) -> list[Unit]:
+    """Return the units the user is assigned to, read once with their paths (one query) and
+    cached on the user object, which lives for one request; ``_scope_paths = None`` forgets both."""
+    units = getattr(user, "_scope_units", None)
+    if units is None or getattr(user, "_scope_paths", None) is None:
+        units = [a.unit for a in user.unit_assignments.select_related("unit")] if user.pk else []
+        user._scope_units = units
+        user._scope_paths = sorted(u.path for u in units)
+    return units
+
+
 def user_scope_paths(user: User) -> list[str]:
     """Return the unit paths the user is assigned to, cached on the user object."""
     paths = getattr(user, "_scope_paths", None)
     if paths is None:
-        paths = sorted(user.unit_assignments.values_list("unit__path", flat=True)) if user.pk else []
-        user._scope_paths = paths
+        user_scope_units(user)
+        paths = user._scope_paths
     return paths
 
 

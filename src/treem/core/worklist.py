@@ -44,13 +44,22 @@ def register_worklist(provider: Provider) -> None:
         _PROVIDERS.append(provider)
 
 
-def worklist(user, *, now: dt.datetime | None = None) -> tuple[list[tuple[WorkItem, str]], int]:
-    """The user's work items, overdue first, then by deadline, then those without one; with each
-    item's state, and the number of items in all (only the first ``ITEMS_SHOWN`` are returned)."""
+def work_items(user) -> list[WorkItem]:
+    """Every work item of the user, overdue first, then by deadline, then those without one (what
+    the home page keeps in the shared cache: states are worked out when the page is drawn)."""
     if not (user and user.is_authenticated and user.is_active):
-        return [], 0
-    now = now or timezone.now()
+        return []
     items = [item for provider in _PROVIDERS for item in provider(user)]
     far = dt.datetime.max.replace(tzinfo=dt.UTC)
     items.sort(key=lambda item: (item.due_at is None, item.due_at or far, item.kind, item.title))
+    return items
+
+
+def worklist(
+    user, *, now: dt.datetime | None = None, items: list[WorkItem] | None = None
+) -> tuple[list[tuple[WorkItem, str]], int]:
+    """The user's work items (``items`` when already read) with each item's state at ``now``, and
+    the number of items in all (only the first ``ITEMS_SHOWN`` are returned)."""
+    items = work_items(user) if items is None else items
+    now = now or timezone.now()
     return [(item, item.state(now)) for item in items[:ITEMS_SHOWN]], len(items)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import IntegerField, Prefetch, Q, QuerySet, Value
 from django.utils import timezone
 
 from treem.accounts.models import Agency, AgencyKind, User
@@ -491,12 +491,22 @@ def reports_owed(user: User, *, day: dt.date | None = None, agencies: list[Agenc
         (r.period_id, r.agency_id): r
         for r in AgencyReport.objects.filter(period__in=periods, agency__in=agencies)
     }
+    # The agencies each period asks, in one query for all the periods (not one per period).
+    asked: dict[int, set[int]] = {period.pk: set() for period in periods}
+    per_period = [
+        expected_tasks(period)
+        .filter(lead_agency__in=agencies)
+        .order_by()
+        .values_list(Value(period.pk, output_field=IntegerField()), "lead_agency")
+        for period in periods
+    ]
+    if per_period:
+        rows = per_period[0].union(*per_period[1:], all=True) if len(per_period) > 1 else per_period[0]
+        for period_id, agency_id in rows:
+            asked[period_id].add(agency_id)
     owed = []
     for period in periods:
-        asked = set(
-            expected_tasks(period).filter(lead_agency__in=agencies).values_list("lead_agency", flat=True)
-        )
-        for agency_id in sorted(asked, key=lambda pk: by_id[pk].name):
+        for agency_id in sorted(asked[period.pk], key=lambda pk: by_id[pk].name):
             report = existing.get((period.pk, agency_id))
             if report is None or report.status in (ReportStatus.DRAFT, ReportStatus.RETURNED):
                 owed.append(OwedReport(period, by_id[agency_id], report))
