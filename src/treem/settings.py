@@ -333,6 +333,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "SERVE_PERMISSIONS": ["treem.core.api.SchemaAccess"],
+    # One name for a choice set that two serializers share (the report's and the hotline call's).
+    "ENUM_NAME_OVERRIDES": {"ChildSexEnum": "treem.cases.choices.ChildSex"},
 }
 
 LOGGING = {
