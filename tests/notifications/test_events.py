@@ -704,3 +704,31 @@ def test_notifications_are_written_in_the_sites_language_not_the_actors(people, 
     with translation.override("vi"):
         expected = gettext("Case %(number)s was assigned to you.") % {"number": case.number}
     assert Notification.objects.get(category="cases.case.assigned").text == expected
+
+
+def test_many_recipients_cost_a_bounded_number_of_queries_and_keep_their_own_scope(people):
+    """Recipients of the same scope are asked once, not one by one (permissions, units and
+    visibility are read for all of them together); those of another scope get their own answer."""
+    for n in range(30):
+        UserFactory(username=f"vuviec_them_{n}", roles=["case_worker"], units=[people.geo.commune_a])
+    report = receive(people.hotline, people.geo.commune_a, summary=SUMMARY)
+    a_workers = set(recipients_of("cases.report.received", report))
+    assert len(a_workers) == 34 and {u.username for u in a_workers} >= {"vuviec_a", "vuviec_them_29"}
+
+    # A made-up event whose recipients are everyone: commune B's users share roles with commune A's
+    # but not their scope, and the grouping by scope must not let them hear of A's report.
+    everyone = Event(
+        "test.everyone", "everyone", lambda record, c: list(type(people.worker).objects.all()), None, None
+    )
+    events.register(everyone)
+    try:
+        with CaptureQueriesContext(connection) as queries:
+            told = {u.username for u in recipients_of("test.everyone", report)}
+    finally:
+        del EVENTS["test.everyone"]
+    assert "vuviec_b" not in told and "canbo_b" not in told
+    assert {"vuviec_a", "vuviec_them_0", "canbo_a", "dieuphoi"} <= told
+    # 45-odd users: users, roles, units, then one visibility query per distinct scope.
+    users = type(people.worker).objects.all()
+    scopes = len({(tuple(sorted(u.get_all_permissions())), u.sees_all_units, tuple(u.units)) for u in users})
+    assert len(queries) <= 3 + scopes < 20

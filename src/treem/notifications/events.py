@@ -57,8 +57,10 @@ class Event:
 def _users_of_unit(unit, *perms: str):
     """Active users assigned to ``unit`` itself who hold every one of ``perms``."""
     from treem.accounts.models import User
+    from treem.core.backends import load_permissions_many
 
-    users = User.objects.filter(is_active=True, unit_assignments__unit=unit).distinct().order_by("pk")
+    users = list(User.objects.filter(is_active=True, unit_assignments__unit=unit).distinct().order_by("pk"))
+    load_permissions_many(users)  # one read for all, not one per user
     return [u for u in users if u.has_perms(perms)]  # roles are groups: the auth backend decides
 
 
@@ -363,11 +365,28 @@ def event(kind: str) -> Event:
         raise ValueError(f"unknown notification event {kind!r}: declare it in EVENTS") from None
 
 
-def _may_see(user, record, entry: Event) -> bool:
+def _in_restricted(user, record, seen: dict) -> bool:
+    """The record is in the user's restricted queryset. Where the model keeps the shared unit rule
+    (``RestrictedQuerySet.restrict`` not overridden), users of the same scope signature get the
+    same answer: one query per signature, not per recipient (``seen`` holds the answers)."""
+    from treem.core.scope import RestrictedQuerySet, scope_signature
+
+    manager = type(record).objects
+    if "shared rule" not in seen:
+        seen["shared rule"] = type(manager.all()).restrict is RestrictedQuerySet.restrict
+    if not seen["shared rule"]:  # a rule of the model's own: asked per user
+        return manager.restrict(user, "view").filter(pk=record.pk).exists()
+    key = scope_signature(user)
+    if key not in seen:
+        seen[key] = manager.restrict(user, "view").filter(pk=record.pk).exists()
+    return seen[key]
+
+
+def _may_see(user, record, entry: Event, seen: dict | None = None) -> bool:
     """The record is in the user's restricted queryset; for case content, the user is in its group."""
     if entry.told_outside_scope is not None and entry.told_outside_scope(user, record):
         return True
-    if not type(record).objects.restrict(user, "view").filter(pk=record.pk).exists():
+    if not _in_restricted(user, record, {} if seen is None else seen):
         return False
     if entry.case is not None:
         from treem.cases.selectors import is_member
@@ -378,20 +397,26 @@ def _may_see(user, record, entry: Event) -> bool:
 
 def recipients_of(kind: str, record, *, actor=None, **context) -> list:
     """Who ``announce`` would tell: the entry's recipients who may see the record, not the actor."""
+    from treem.core.backends import load_permissions_many
+    from treem.core.scope import prime_scope_units
+
     entry = event(kind)
     if entry.recipients is None:
         raise ValueError(f"{kind!r} is sent by its own check, not announced")
     seen: set[int] = set()
-    users = []
+    candidates = []
     for user in entry.recipients(record, context):
         if user is None or not user.is_active or user.pk in seen:
             continue
         seen.add(user.pk)
         if actor is not None and user.pk == getattr(actor, "pk", None):
             continue
-        if _may_see(user, record, entry):
-            users.append(user)
-    return users
+        candidates.append(user)
+    # Permissions and units of all candidates in two queries, then one visibility query per scope.
+    load_permissions_many(candidates)
+    prime_scope_units(candidates)
+    answers: dict = {}
+    return [user for user in candidates if _may_see(user, record, entry, answers)]
 
 
 def announce(kind: str, record, *, actor=None, **context) -> list:

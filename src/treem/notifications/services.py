@@ -29,13 +29,8 @@ TEXT_LIMIT = 255
 
 def wants_email(user, kind: str) -> bool:
     """The user's choice for ``kind`` (no choice made: the kind's default, on unless declared off)."""
-    from treem.notifications.events import EVENTS
-
     choice = EmailPreference.objects.filter(user=user, kind=kind).values_list("email", flat=True).first()
-    if choice is not None:
-        return choice
-    entry = EVENTS.get(kind)
-    return entry.email_default if entry else True
+    return choice if choice is not None else _email_default(kind)
 
 
 def notify(user, text: str, link: str = "", *, email: bool = True, category: str = "") -> Notification | None:
@@ -52,11 +47,32 @@ def notify(user, text: str, link: str = "", *, email: bool = True, category: str
 
 
 def notify_many(users, text: str, link: str = "", *, category: str = "") -> list[Notification]:
-    """``notify`` for several users, with one e-mail job for them all."""
-    written = [_notification_write(user, text, link, email=True, category=category) for user in users]
-    written = [n for n in written if n is not None]
+    """``notify`` for several users, written in one insert, with one e-mail job for them all."""
+    users = [u for u in users if u is not None and getattr(u, "pk", None) and u.is_active]
+    if not users:
+        return []
+    text = str(text)
+    fields = {"text": text[:TEXT_LIMIT], "link": link or "", "category": category[:40]}
+    # The same text, link and category for all: checked once, on the first recipient's row.
+    Notification(recipient=users[0], **fields).full_clean()
+    choices = dict(
+        EmailPreference.objects.filter(user__in=users, kind=category).values_list("user_id", "email")
+    )
+    default = _email_default(category)
+    rows = [
+        Notification(recipient=user, emailed=bool(user.email and choices.get(user.pk, default)), **fields)
+        for user in users
+    ]
+    written = Notification.objects.bulk_create(rows)
     _email_on_commit([n.pk for n in written if n.emailed])
     return written
+
+
+def _email_default(kind: str) -> bool:
+    from treem.notifications.events import EVENTS
+
+    entry = EVENTS.get(kind)
+    return entry.email_default if entry else True
 
 
 def _notification_write(user, text, link, *, email: bool, category: str) -> Notification | None:
