@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from tests import fast_flush
 from tests.factories import (
     AgencyFactory,
     CommuneFactory,
@@ -31,6 +32,10 @@ def geo_data_dir() -> Path | None:
     """The national lists of ../shared/data/geo, or None where they are absent."""
     path = Path(os.environ.get("TREEM_GEO_DATA", GEO_DATA))
     return path if (path / "dvhcvn-2025-03-01.json").exists() else None
+
+
+def pytest_configure(config):
+    fast_flush.install()  # the tests that commit end by deleting their rows (tests/fast_flush.py)
 
 
 class Geography:

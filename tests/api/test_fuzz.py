@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Iterator
 
 import pytest
 import requests
@@ -88,10 +89,21 @@ FUZZ = settings(
 )
 
 
+@pytest.fixture
+def coordinator_headers(coordinator, server) -> Iterator[dict]:
+    """One signed-in session for all the test's requests (signing in again for each request
+    cost more than the request itself); still signed in at the end, so that no request was
+    answered as to a stranger."""
+    headers = _session_headers(coordinator)
+    yield headers
+    still = requests.get(f"{server}/api/v1/children/", headers=headers, timeout=30)
+    assert still.status_code == 200, "the coordinator's session ended during the fuzzing"
+
+
 @schema.parametrize()
 @FUZZ
-def test_coordinator_session_never_gets_5xx(case, server, coordinator):
-    _check(case.call(base_url=server, headers=_session_headers(coordinator)))
+def test_coordinator_session_never_gets_5xx(case, server, coordinator_headers):
+    _check(case.call(base_url=server, headers=coordinator_headers))
 
 
 @pytest.fixture
