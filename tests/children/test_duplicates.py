@@ -26,7 +26,9 @@ from treem.children.models import (
     Support,
 )
 from treem.children.models_duplicates import DuplicateCandidate, DuplicateStatus
+from treem.children.tasks import DUPLICATES_KIND
 from treem.core.scope import ScopeError
+from treem.jobs.models import Job, JobStatus
 
 
 @pytest.fixture(autouse=True)
@@ -548,13 +550,36 @@ def test_find_page_searches_a_commune(client, officer_a, geo, twins_of_a):
     assert "1 possible duplicates in Phường An (1 new)." in page
 
 
+def test_the_province_is_searched_as_a_job_that_reports_its_progress(client, coordinator, geo, twins_of_a):
+    """The coordinator searches the whole province from the list (a background job: its page shows
+    the stage and the communes done); pairs of both communes are found, one in each."""
+    ChildFactory(commune=geo.commune_b, full_name="Vừ Văn Páo", sex="male", **born(dt.date(2016, 5, 9)))
+    ChildFactory(commune=geo.commune_b, full_name="Vu Van Pao", sex="male", **born(dt.date(2016, 5, 9)))
+    client.force_login(coordinator)
+    page = client.get(reverse("children:duplicate_list")).content.decode()
+    assert f'name="unit" value="{geo.province.pk}"' in page  # the button covers the province
+    response = client.post(reverse("children:duplicate_find"), {"unit": geo.province.pk})
+    assert response.status_code == 302 and response.url.endswith(f"?unit={geo.province.pk}")
+    job = Job.objects.get(kind=DUPLICATES_KIND)
+    assert job.status == JobStatus.DONE and job.unit == geo.province
+    assert job.result["found"] == 2 and job.result["unit_name"] == geo.province.name
+    assert {c.child_a.commune for c in DuplicateCandidate.objects.all()} == {geo.commune_a, geo.commune_b}
+    job_page = client.get(job.get_absolute_url()).content.decode()
+    assert 'data-testid="duplicates-result"' in job_page
+
+    seen = []
+    find_duplicates(queryset=Child.objects.all(), progress=lambda *step: seen.append(step))
+    assert seen[0] == ("communes", 0, 2) and ("communes", 2, 2) in seen
+    assert [s[0] for s in seen[-2:]] == ["across", "numbers"]
+
+
 def test_find_page_bad_input(client, officer_a, geo, twins_of_a):
     client.force_login(officer_a)
     before = state()
     assert client.post(reverse("children:duplicate_find"), {"unit": geo.commune_b.pk}).status_code == 404
     assert client.post(reverse("children:duplicate_find"), {"unit": "x"}).status_code == 404
     response = client.post(reverse("children:duplicate_find"), {"unit": geo.village_a.pk}, follow=True)
-    assert "Choose a commune to look for duplicates in." in response.content.decode()
+    assert "Choose a commune or a province to look for duplicates in." in response.content.decode()
     assert state() == before
 
 

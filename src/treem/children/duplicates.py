@@ -34,7 +34,7 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
@@ -93,6 +93,10 @@ FILLABLE_FIELDS = (
     "grade",
     "health_insurance",
 )
+
+
+# progress(stage, done, total): a job's ``JobRun.progress``.
+Progress = Callable[..., None]
 
 
 def reason_labels(codes: Iterable[str]) -> list[str]:
@@ -398,12 +402,18 @@ def _undated_pairs(records: list[_Record]) -> Iterator[tuple[_Record, _Record]]:
                     yield record, other
 
 
-def find_duplicates(*, queryset: QuerySet[Child], threshold: float = DEFAULT_THRESHOLD) -> list[Pair]:
+def find_duplicates(
+    *, queryset: QuerySet[Child], threshold: float = DEFAULT_THRESHOLD, progress: Progress | None = None
+) -> list[Pair]:
     """Candidate pairs among the active children of ``queryset`` scoring at least ``threshold``,
-    best first (reads only; ``duplicates_refresh`` stores them)."""
+    best first (reads only; ``duplicates_refresh`` stores them). ``progress(stage, done, total)``
+    is told of each commune compared, then of the passes across communes (a job's progress bar)."""
     if not 0 < threshold <= 1:
         raise ValidationError({"threshold": [_("The threshold must be above 0 and at most 1.")]})
     active = queryset.filter(is_active=True)
+    report = progress or (lambda stage, done, total=None: None)
+    communes = active.values("commune_id").distinct().order_by().count()
+    report("communes", 0, communes)
     found: dict[tuple[int, int], Pair] = {}
 
     def keep(a: _Record, b: _Record, score: float, reasons: list[str]) -> None:
@@ -413,7 +423,7 @@ def find_duplicates(*, queryset: QuerySet[Child], threshold: float = DEFAULT_THR
 
     # 1. Inside each commune, block by block (one streamed query, one commune in memory at a time).
     rows = active.order_by("commune_id", "id").values_list(*_FIELDS).iterator(chunk_size=5000)
-    for _commune, group in itertools.groupby(rows, key=lambda row: row[5]):
+    for done, (_commune, group) in enumerate(itertools.groupby(rows, key=lambda row: row[5]), start=1):
         records = [r for r in map(_record, group) if r is not None]
         candidates: dict[tuple[int, int], tuple[_Record, _Record]] = {}
         blocks = itertools.chain(
@@ -432,8 +442,10 @@ def find_duplicates(*, queryset: QuerySet[Child], threshold: float = DEFAULT_THR
         _attach_caregivers({r.id: r for pair in pairs for r in pair}.values())
         for a, b in pairs:
             keep(a, b, *score_pair(a, b))
+        report("communes", done, communes)
 
     # 2. The same folded name and year of birth in different communes.
+    report("across", 0, None)
     wanted = {
         (name, year)
         for name, year, _communes in active.values_list("name_folded", "birth_year")
@@ -455,6 +467,7 @@ def find_duplicates(*, queryset: QuerySet[Child], threshold: float = DEFAULT_THR
                     keep(a, b, *score_pair(a, b))
 
     # 3. The same personal ID number: always a duplicate.
+    report("numbers", 0, None)
     numbers = list(
         active.exclude(personal_id="")
         .values_list("personal_id")
@@ -489,7 +502,12 @@ class RefreshResult:
 
 @transaction.atomic
 def duplicates_refresh(
-    *, acting_user, queryset: QuerySet[Child], threshold: float = DEFAULT_THRESHOLD, unit=None
+    *,
+    acting_user,
+    queryset: QuerySet[Child],
+    threshold: float = DEFAULT_THRESHOLD,
+    unit=None,
+    progress: Progress | None = None,
 ) -> RefreshResult:
     """Store the pairs ``find_duplicates`` finds in ``queryset`` as pending candidates.
 
@@ -506,7 +524,9 @@ def duplicates_refresh(
         queryset = queryset.filter(pk__in=Child.objects.restrict(acting_user, "change").values("pk"))
     if unit is not None:
         queryset = queryset.filter(commune__path__startswith=unit.path)
-    pairs = find_duplicates(queryset=queryset, threshold=threshold)
+    pairs = find_duplicates(queryset=queryset, threshold=threshold, progress=progress)
+    if progress is not None:
+        progress("saving", 0, None)
     result = RefreshResult(found=len(pairs))
     wanted = {(p.child_a, p.child_b): p for p in pairs}
     existing: dict[tuple[int, int], DuplicateCandidate] = {}

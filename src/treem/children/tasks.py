@@ -125,3 +125,33 @@ def children_export_job(run) -> dict:
             {"name": "xlsx", "path": relative, "filename": export.filename, "content_type": XLSX_TYPE}
         ],
     }
+
+
+DUPLICATES_KIND = "children.duplicates"
+
+
+@register(
+    DUPLICATES_KIND,
+    label=_("Look for duplicate children"),
+    stages={
+        "communes": _("Comparing the children of each commune"),
+        "across": _("Comparing names across communes"),
+        "numbers": _("Comparing ID numbers"),
+        "saving": _("Saving the pairs found"),
+    },
+    result_template="children/quality/_duplicates_result.html",
+)
+def duplicates_find_job(run) -> dict:
+    """Look for possible duplicates among the children under a unit (a commune or the whole
+    province) that the requester may change, and store the pairs for review."""
+    from dataclasses import asdict
+
+    from treem.children.duplicates import duplicates_refresh
+    from treem.children.models import Child
+    from treem.geo.models import Unit
+
+    unit = Unit.objects.get(pk=run.arguments["unit"])
+    result = duplicates_refresh(
+        acting_user=run.user, queryset=Child.objects.all(), unit=unit, progress=run.progress
+    )
+    return {**asdict(result), "unit": unit.pk, "unit_name": unit.name}

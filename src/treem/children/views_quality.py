@@ -25,9 +25,12 @@ from treem.children import duplicates, population, quality
 from treem.children.choices import IdCheckStatus
 from treem.children.models import Child
 from treem.children.models_duplicates import DuplicateCandidate, DuplicateStatus
+from treem.children.tasks import DUPLICATES_KIND
 from treem.core import filters
 from treem.core.scope import ScopeError, unit_in_scope, user_scope_paths
 from treem.geo.models import Unit, UnitLevel
+from treem.jobs.models import JobStatus
+from treem.jobs.services import job_enqueue
 
 
 class _ChildPermissionMixin(LoginRequiredMixin):
@@ -89,6 +92,10 @@ class QualityView(_ChildPermissionMixin, View):
         return render(request, "children/quality/summary.html", ctx)
 
 
+# Where a search for duplicates may run: a commune, or a whole province (as a background job).
+FIND_LEVELS = (UnitLevel.COMMUNE, UnitLevel.PROVINCE)
+
+
 def _can_find(user, unit: Unit) -> bool:
     return user.has_perm("children.change_child") and unit_in_scope(user, unit)
 
@@ -141,12 +148,16 @@ class DuplicateListView(_ChildPermissionMixin, ListView):
         query = self.request.GET.copy()
         query.pop("page", None)
         ctx["query_string"] = query.urlencode()
+        # The search covers the unit filtered on, or else the user's own top unit (a province).
         unit_id = self.request.GET.get("unit")
-        unit = (
-            Unit.objects.restrict(self.request.user, "view").filter(pk=unit_id).first() if unit_id else None
-        )
+        units = Unit.objects.restrict(self.request.user, "view")
+        if unit_id and unit_id.isdigit():
+            unit = units.filter(pk=unit_id).first()
+        else:
+            paths = user_scope_paths(self.request.user)
+            unit = units.filter(path=min(paths, key=len)).first() if paths else None
         ctx["find_unit"] = (
-            unit if unit and unit.level == UnitLevel.COMMUNE and _can_find(self.request.user, unit) else None
+            unit if unit and unit.level in FIND_LEVELS and _can_find(self.request.user, unit) else None
         )
         return ctx
 
@@ -244,25 +255,30 @@ class DuplicateDismissView(_ChildPermissionMixin, View):
 
 
 class DuplicateFindView(_ChildPermissionMixin, View):
-    """Look for duplicates in one commune now (the province runs ``treem find_duplicates``)."""
+    """Look for duplicates under a commune or the whole province, as a background job whose page
+    shows its progress (``treem find_duplicates`` does the same from the command line)."""
 
     permission = "children.change_child"
 
     def post(self, request):
         unit = _unit_from(request, request.POST.get("unit"))
-        if unit is None or unit.level != UnitLevel.COMMUNE:
-            messages.error(request, _("Choose a commune to look for duplicates in."))
+        if unit is None or unit.level not in FIND_LEVELS or not _can_find(request.user, unit):
+            messages.error(request, _("Choose a commune or a province to look for duplicates in."))
             return redirect("children:duplicate_list")
-        try:
-            result = duplicates.duplicates_refresh(
-                acting_user=request.user, queryset=Child.objects.all(), unit=unit
-            )
-        except ScopeError as exc:
-            raise Http404 from exc
+        job = job_enqueue(
+            acting_user=request.user,
+            kind=DUPLICATES_KIND,
+            subject=unit.name,
+            arguments={"unit": unit.pk},
+            unit=unit,
+        )
+        if job.is_active or job.status != JobStatus.DONE:
+            return redirect(job.get_absolute_url())
+        # Run at once (TREEM_JOBS_INLINE): the list of pairs is the answer.
         messages.success(
             request,
             _("%(found)s possible duplicates in %(unit)s (%(created)s new).")
-            % {"found": result.found, "unit": unit.name, "created": result.created},
+            % {"found": job.result["found"], "unit": unit.name, "created": job.result["created"]},
         )
         return redirect(f"{reverse('children:duplicate_list')}?unit={unit.pk}")
 
