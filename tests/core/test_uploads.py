@@ -172,3 +172,14 @@ def test_yaml_depth_and_aliases(text, refused):
             check_yaml(text)
     else:
         check_yaml(text)
+
+
+def test_brackets_in_yaml_text_are_not_nesting():
+    """Many brackets that are text (quoted, or in a comment) pass; the same number nested is refused
+    within milliseconds, where the YAML scanner alone would read the whole run first."""
+    quoted = 'title: "' + "[" * 500 + '"\n# ' + "{" * 500 + "\nkey: K\n"
+    check_yaml(quoted)
+    nested = "key: K\nx: " + "[" * 100_000 + "]" * 100_000
+    with hostile.timed() as took, pytest.raises(UnsafeUpload):
+        check_yaml(nested)
+    assert took() < 0.1
