@@ -386,3 +386,28 @@ def test_a_well_formed_id_number_is_kept_encrypted_with_the_call(client, geo, to
         cursor.execute("SELECT child_id_number FROM cases_hotlinecall WHERE id = %s", [call.pk])
         (stored,) = cursor.fetchone()
     assert stored.startswith("fernet:") and "048218001234" not in stored
+
+
+def test_the_commune_sees_what_the_hotline_recorded_on_the_report_page(client, geo, token, officer_a):
+    """The call's urgency, id, the caller's relation and the child's ID number, on the report page
+    of the commune that screens it (the machine client itself has no pages)."""
+    push(client, token, a_call(urgency="emergency", child_id_number="048218001234"))
+    report = Report.objects.get()
+    client.force_login(officer_a)
+    with translation.override("vi"):
+        page = client.get(reverse("cases:report_detail", args=[report.pk])).content.decode()
+        expected = [
+            gettext("Emergency"),
+            "111-2026-004512",
+            "Tổng đài 111",
+            gettext("Neighbour or acquaintance"),
+            "048218001234",
+        ]
+    shown = page.split('data-testid="hotline-call"')[1].split("</dd>")[0]
+    assert all(part in shown for part in expected), shown
+    # A report typed in the app has no such line.
+    typed = receive(officer_a, geo.commune_a)
+    assert (
+        'data-testid="hotline-call"'
+        not in client.get(reverse("cases:report_detail", args=[typed.pk])).content.decode()
+    )

@@ -140,7 +140,9 @@ class ReportDetailView(ScopedQuerysetMixin, View):
     template_name = "cases/report_detail.html"
 
     def get(self, request, pk):
-        report = get_object_or_404(self.get_queryset().select_related("unit", "child", "case"), pk=pk)
+        report = get_object_or_404(
+            self.get_queryset().select_related("unit", "child", "case", "hotline_call__account"), pk=pk
+        )
         return self.render_page(request, report)
 
     def render_page(self, request, report: Report, bound: dict | None = None, status: int = 200):
