@@ -236,3 +236,44 @@ def test_the_case_list_says_who_the_case_waits_for(client, geo, worker_a, superv
     submitted_plan(case, worker_a)
     found, text = waiting()
     assert found.plan_waiting and f"{supervisor_a}: approve the plan" in text
+
+
+def test_the_case_page_warns_of_records_that_contradict_each_other(client, geo, officer_a, supervisor_a):
+    """Emergency measures recorded on a case not marked as an emergency (the forms would print
+    "urgent protection: No"), and a child born after the report was received: both shown to the
+    case's group, until the records agree."""
+    from django.utils import translation
+    from django.utils.translation import gettext
+
+    from tests.factories import ChildFactory
+    from treem.cases import services
+
+    received = timezone.now() - dt.timedelta(days=3)
+    child = ChildFactory(
+        commune=geo.commune_a,
+        full_name="Lò Thị Mai",
+        birth_date=timezone.localdate() - dt.timedelta(days=1),  # typed wrongly: after the report
+        birth_year=timezone.localdate().year,
+    )
+    case = open_case(officer_a, geo.commune_a, supervisor=supervisor_a, child=child, received_at=received)
+    services.case_verify(acting_user=officer_a, case=case)
+    services.assessment_record(
+        acting_user=officer_a,
+        case=case,
+        kind="initial",
+        findings="Bầm tím",
+        emergency_measures="Đưa trẻ đến nhà bà ngoại ngay trong đêm",
+    )
+    client.force_login(officer_a)
+    with translation.override("vi"):
+        page = client.get(case.get_absolute_url()).content.decode()
+        label = gettext("Initial assessment (Mẫu 02)")
+    warnings = page.split('data-testid="case-warnings"')[1].split("</div>")[0]
+    assert warnings.count("<li>") == 2
+    assert label in warnings and case.reports.get().tracking_code in warnings
+
+    Case.objects.filter(pk=case.pk).update(emergency=True)
+    child.birth_date = dt.date(2016, 5, 1)
+    child.birth_year = 2016
+    child.save()
+    assert 'data-testid="case-warnings"' not in client.get(case.get_absolute_url()).content.decode()

@@ -335,3 +335,44 @@ def worklist_items(user) -> list:
             )
         )
     return items
+
+
+def case_warnings(case: Case) -> list[str]:
+    """What in the case's records contradicts itself and will print wrong on the decree's forms
+    (shown on the case page to its group; the records are not refused, someone must check)."""
+    from django.utils.formats import date_format
+    from django.utils.translation import gettext as _
+
+    warnings = []
+    if not case.emergency:
+        for assessment in case.assessments.order_by("assessed_at"):  # encrypted: read, then tested
+            if not assessment.emergency_measures.strip():
+                continue
+            day = timezone.localtime(assessment.assessed_at).date()
+            warnings.append(
+                _(
+                    "%(assessment)s of %(day)s records emergency measures, but the case is not "
+                    "marked as an emergency: the forms will print “urgent protection: No”."
+                )
+                % {
+                    "assessment": assessment.get_kind_display(),
+                    "day": date_format(day, "SHORT_DATE_FORMAT"),
+                }
+            )
+    born = case.child.birth_date if case.child_id else None
+    if born is not None:
+        for report in case.reports.order_by("received_at"):
+            received = timezone.localtime(report.received_at).date()
+            if born > received:
+                warnings.append(
+                    _(
+                        "The child's date of birth (%(born)s) is after the report %(code)s was received "
+                        "(%(received)s): check one of them."
+                    )
+                    % {
+                        "born": date_format(born, "SHORT_DATE_FORMAT"),
+                        "code": report.tracking_code,
+                        "received": date_format(received, "SHORT_DATE_FORMAT"),
+                    }
+                )
+    return warnings

@@ -386,6 +386,7 @@ def case_page_context(request, case: Case, bound: dict | None = None) -> dict:
             case.transfers.select_related("to_commune", "from_commune", "requested_by", "decided_by")
         ),
         "attachments": case.attachments.select_related("uploaded_by"),
+        "warnings": selectors.case_warnings(case),
     }
     if case.status != "open":
         return ctx
