@@ -132,6 +132,45 @@ class RestrictedQuerySet(models.QuerySet):
         return self.filter(q)
 
 
+def may(user: User | None, model: type[models.Model], action: str) -> bool:
+    """The user is signed in, active and holds the model permission for ``action`` (place aside)."""
+    if action not in ACTIONS:
+        raise ValueError(f"Unknown action {action!r}")
+    return bool(
+        user is not None
+        and user.is_authenticated
+        and user.is_active
+        and user.has_perm(permission_name(model, action))
+    )
+
+
+def covering_q(user: User, lookup: str) -> Q | None:
+    """Q limiting a unit path ``lookup`` to the user's units, those below them and those above
+    them (a province's plan or survey seen from its communes). None means unlimited (users not
+    limited by place); a user with no unit gets nothing (fail closed)."""
+    below = scope_q(user, lookup)
+    if below is None:
+        return None
+    above: set[str] = set()
+    for path in user_scope_paths(user):
+        ids = path.strip("/").split("/")
+        above.update("/" + "/".join(ids[:n]) + "/" for n in range(1, len(ids)))
+    return below | Q(**{f"{lookup}__in": sorted(above)}) if above else below
+
+
+class CoveringQuerySet(RestrictedQuerySet):
+    """Records seen from their unit, the units below and those above it (plans and their periods,
+    survey definitions, donors), and changed as any record: from their unit and above it."""
+
+    def restrict(self, user: User, action: str = "view") -> RestrictedQuerySet:
+        if action != "view":
+            return super().restrict(user, action)
+        if not may(user, self.model, action):
+            return self.none()
+        q = covering_q(user, self.model.scope_path_lookup)
+        return self if q is None else self.filter(q)
+
+
 def unit_in_scope(user: User, unit: Unit | None) -> bool:
     """True when ``unit`` is one of the user's units or below one of them."""
     if user is None or not user.is_authenticated or not user.is_active or unit is None:

@@ -26,7 +26,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from treem.core.models import TrackedModel
-from treem.core.scope import ACTIONS, RestrictedQuerySet, permission_name, scope_q, user_scope_paths
+from treem.core.scope import CoveringQuerySet, RestrictedQuerySet
 from treem.funding.choices import (
     DonationKind,
     DonorKind,
@@ -229,44 +229,6 @@ class BudgetEntry(Money, TrackedModel):
 # --- donors and donations ---------------------------------------------------------------------
 
 
-def _allowed(user, model, action: str) -> bool:
-    if action not in ACTIONS:
-        raise ValueError(f"Unknown action {action!r}")
-    return bool(
-        user is not None
-        and user.is_authenticated
-        and user.is_active
-        and user.has_perm(permission_name(model, action))
-    )
-
-
-def above_and_below_q(user, lookup: str) -> Q | None:
-    """Q limiting a unit path ``lookup`` to the user's units, those below and those above them."""
-    below = scope_q(user, lookup)
-    if below is None:
-        return None
-    above: set[str] = set()
-    for path in user_scope_paths(user):
-        ids = path.strip("/").split("/")
-        above.update("/" + "/".join(ids[:n]) + "/" for n in range(1, len(ids)))
-    return below | Q(**{f"{lookup}__in": sorted(above)}) if above else below
-
-
-class DonorQuerySet(RestrictedQuerySet):
-    """Donors are seen from their unit, below and above it; changed from their unit and above."""
-
-    def restrict(self, user, action: str = "view") -> RestrictedQuerySet:
-        if action != "view":
-            return super().restrict(user, action)
-        if not _allowed(user, self.model, action):
-            return self.none()
-        q = above_and_below_q(user, self.scope_path_lookup_of())
-        return self if q is None else self.filter(q)
-
-    def scope_path_lookup_of(self) -> str:
-        return self.model.scope_path_lookup
-
-
 class Donor(TrackedModel):
     """An organisation, business or person who gives money or goods for children."""
 
@@ -285,7 +247,7 @@ class Donor(TrackedModel):
     contact = models.CharField(_("contact"), max_length=255, blank=True)
     notes = models.TextField(_("notes"), blank=True)
 
-    objects = DonorQuerySet.as_manager()
+    objects = CoveringQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("donor")

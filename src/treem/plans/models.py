@@ -22,32 +22,9 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from treem.core.models import TrackedModel
-from treem.core.scope import ACTIONS, RestrictedQuerySet, permission_name, scope_q, user_scope_paths
+from treem.core.scope import ACTIONS, CoveringQuerySet, RestrictedQuerySet, covering_q, may, scope_q
 
 COORDINATE = "plans.coordinate_plan"
-
-
-def _allowed(user, model, action: str) -> bool:
-    if action not in ACTIONS:
-        raise ValueError(f"Unknown action {action!r}")
-    return bool(
-        user is not None
-        and user.is_authenticated
-        and user.is_active
-        and user.has_perm(permission_name(model, action))
-    )
-
-
-def covering_q(user, lookup: str) -> Q | None:
-    """Q limiting a unit path ``lookup`` to the user's units, those below and those above them."""
-    below = scope_q(user, lookup)
-    if below is None:
-        return None
-    above: set[str] = set()
-    for path in user_scope_paths(user):
-        ids = path.strip("/").split("/")
-        above.update("/" + "/".join(ids[:n]) + "/" for n in range(1, len(ids)))
-    return below | Q(**{f"{lookup}__in": sorted(above)}) if above else below
 
 
 def commune_paths(user) -> list[str]:
@@ -70,18 +47,6 @@ def is_coordinator(user) -> bool:
     return bool(user and user.is_authenticated and user.is_active and user.has_perm(COORDINATE))
 
 
-class CoveredQuerySet(RestrictedQuerySet):
-    """Plans and their periods: seen from their unit, below and above; changed from their unit."""
-
-    def restrict(self, user, action: str = "view") -> RestrictedQuerySet:
-        if action != "view":
-            return super().restrict(user, action)
-        if not _allowed(user, self.model, action):
-            return self.none()
-        q = covering_q(user, self.model.scope_path_lookup)
-        return self if q is None else self.filter(q)
-
-
 class AgencyBoundQuerySet(RestrictedQuerySet):
     """Tasks and reports: coordinators see their units' plans; others their own agency's part,
     and the commune's users (chairman, child-protection officer) the commune's share of a task
@@ -93,7 +58,7 @@ class AgencyBoundQuerySet(RestrictedQuerySet):
     def restrict(self, user, action: str = "view") -> RestrictedQuerySet:
         if is_coordinator(user):
             return super().restrict(user, action)
-        if not _allowed(user, self.model, action):
+        if not may(user, self.model, action):
             return self.none()
         agency_id = getattr(user, "agency_id", None)
         own_communes = None
@@ -247,7 +212,7 @@ class Plan(TrackedModel):
     )
     summary = models.TextField(_("summary"), blank=True)
 
-    objects = CoveredQuerySet.as_manager()
+    objects = CoveringQuerySet.as_manager()
 
     class Meta:
         verbose_name = pgettext_lazy("plan of action", "plan")
@@ -285,7 +250,7 @@ class LegalBasis(models.Model):
     issuer = models.CharField(_("issued by"), max_length=200, blank=True)
     title = models.TextField(_("title"), blank=True)
 
-    objects = CoveredQuerySet.as_manager()
+    objects = CoveringQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("legal basis")
@@ -313,7 +278,7 @@ class Section(models.Model):
     title = models.CharField(_("title"), max_length=500)
     text = models.TextField(_("text"), blank=True)
 
-    objects = CoveredQuerySet.as_manager()
+    objects = CoveringQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("section")
@@ -616,7 +581,7 @@ class ReportingPeriod(models.Model):
     opens_on = models.DateField(_("reports open on"))
     due_on = models.DateField(_("reports due on"))
 
-    objects = CoveredQuerySet.as_manager()
+    objects = CoveringQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("reporting period")

@@ -21,7 +21,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
 from treem.core.models import TrackedModel
-from treem.core.scope import ACTIONS, RestrictedQuerySet, permission_name, scope_q, user_scope_paths
+from treem.core.scope import CoveringQuerySet, RestrictedQuerySet, may, scope_q
 from treem.surveys.choices import CHOICE_KINDS, QuestionKind, SubjectKind, SurveyStatus
 
 RESULTS_PERMISSION = "surveys.view_results"
@@ -33,44 +33,6 @@ def show_number(value: Decimal) -> str:
     """A stored number as people write it in the current language (no trailing zeros)."""
     value = value.quantize(Decimal(1)) if value == value.to_integral_value() else value.normalize()
     return formats.number_format(value, use_l10n=True)
-
-
-def _allowed(user, model, action: str) -> bool:
-    if action not in ACTIONS:
-        raise ValueError(f"Unknown action {action!r}")
-    return bool(
-        user is not None
-        and user.is_authenticated
-        and user.is_active
-        and user.has_perm(permission_name(model, action))
-    )
-
-
-def covering_q(user, lookup: str) -> Q | None:
-    """Q limiting a unit ``lookup`` (a path) to the user's units, those below and those above them.
-
-    None means unlimited (users not limited by place); no unit gives nothing (fail closed).
-    """
-    below = scope_q(user, lookup)
-    if below is None:
-        return None
-    above: set[str] = set()
-    for path in user_scope_paths(user):
-        ids = path.strip("/").split("/")
-        above.update("/" + "/".join(ids[:n]) + "/" for n in range(1, len(ids)))
-    return below | Q(**{f"{lookup}__in": sorted(above)}) if above else below
-
-
-class CoveredQuerySet(RestrictedQuerySet):
-    """Survey definitions: seen from the units they cover and above, changed from above only."""
-
-    def restrict(self, user, action: str = "view") -> RestrictedQuerySet:
-        if action != "view":
-            return super().restrict(user, action)
-        if not _allowed(user, self.model, action):
-            return self.none()
-        q = covering_q(user, self.model.scope_path_lookup)
-        return self if q is None else self.filter(q)
 
 
 def subject_scope_q(user, prefix: str = "") -> Q | None:
@@ -92,7 +54,7 @@ class SubjectQuerySet(RestrictedQuerySet):
     subject_prefix = ""
 
     def restrict(self, user, action: str = "view") -> RestrictedQuerySet:
-        if not _allowed(user, self.model, action):
+        if not may(user, self.model, action):
             return self.none()
         q = subject_scope_q(user, self.subject_prefix)
         return self if q is None else self.filter(q)
@@ -127,7 +89,7 @@ class Survey(TrackedModel):
     opened_at = models.DateTimeField(_("opened at"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
 
-    objects = CoveredQuerySet.as_manager()
+    objects = CoveringQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("survey")
@@ -194,7 +156,7 @@ class Question(models.Model):
         blank=True,
     )
 
-    objects = CoveredQuerySet.as_manager()
+    objects = CoveringQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("question")
@@ -249,7 +211,7 @@ class Choice(models.Model):
     position = models.PositiveSmallIntegerField(_("order"))
     label = models.CharField(_("choice"), max_length=200)
 
-    objects = CoveredQuerySet.as_manager()
+    objects = CoveringQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("choice")
