@@ -77,11 +77,14 @@ def test_the_coordinator_sees_which_communes_reported_by_name(
         acting_user=officer_a, period=year_period, task=share_a, activities="Đã triển khai"
     )
     services.report_submit(acting_user=officer_a, report=report)
-    rates = {r.agency.unit.name: r for r in selectors.reporting_rates(period=year_period, by="commune")}
+    rates = {
+        r.agency.unit.name: r
+        for r in selectors.reporting_rates(user=coordinator, period=year_period, by="commune")
+    }
     assert set(rates) == {"Phường An", "Xã Bình"}
     assert (rates["Phường An"].expected, rates["Phường An"].submitted) == (3, 1)
     assert (rates["Xã Bình"].expected, rates["Xã Bình"].submitted) == (3, 0)
-    by_agency = selectors.reporting_rates(period=year_period, by="agency")
+    by_agency = selectors.reporting_rates(user=coordinator, period=year_period, by="agency")
     assert not any(r.agency.kind == "commune_pc" for r in by_agency)
     client.force_login(coordinator)
     page = client.get(year_period.get_absolute_url()).content.decode()

@@ -171,7 +171,7 @@ def test_reporting_rates_count_expected_submitted_and_on_time(coordinator, repor
     )
     report = services.report_save(acting_user=reporter, period=late_period, task=task, activities="Đã làm")
     services.report_submit(acting_user=reporter, report=report)
-    rates = selectors.reporting_rates(period=late_period)
+    rates = selectors.reporting_rates(user=coordinator, period=late_period)
     assert [(r.agency, r.expected, r.submitted, r.on_time) for r in rates] == [(geo.department, 2, 1, 0)]
     assert (rates[0].completeness, rates[0].timeliness) == (50, 0)
     assert [t.code for t in rates[0].missing] == ["2"]
@@ -304,11 +304,13 @@ def test_selectors_for_the_consolidated_report(loaded, coordinator, reporter):
     )
     services.report_submit(acting_user=reporter, report=report)
     services.report_accept(acting_user=coordinator, report=report)
-    sections = {s.section.code: s.reports for s in selectors.results_by_section(period=period)}
+    sections = {
+        s.section.code: s.reports for s in selectors.results_by_section(user=coordinator, period=period)
+    }
     assert sections["IV.3"] == [report] and sections["IV.1"] == []
-    concerns = selectors.difficulties_and_proposals(period=period)
+    concerns = selectors.difficulties_and_proposals(user=coordinator, period=period)
     assert [(c.agency, c.difficulties, c.proposals) for c in concerns] == [
         (reporter.agency, "Thiếu nhân lực", "Bổ sung biên chế")
     ]
-    rows = selectors.task_table(plan=loaded)
+    rows = selectors.task_table(user=coordinator, plan=loaded)
     assert len(rows) == 31 and rows[0].code == "IV.1.a" and rows[0].lead_agency == "Sở Y tế"

@@ -80,9 +80,9 @@ def plan_agencies(*, plan: Plan, user: User) -> list[NamedAgencyRow]:
     return sorted(rows, key=lambda r: (not r.named.waiting, r.named.code))
 
 
-def _tasks(plan: Plan, user: User | None) -> QuerySet[Task]:
+def _tasks(plan: Plan, user: User) -> QuerySet[Task]:
     """The plan's tasks (communes' shares left out: they are read with ``commune_shares``)."""
-    qs = Task.objects.filter(plan=plan) if user is None else Task.objects.restrict(user).filter(plan=plan)
+    qs = Task.objects.restrict(user).filter(plan=plan)
     return (
         qs.filter(parent__isnull=True)
         .select_related("lead_agency", "section", "lead_named")
@@ -109,7 +109,7 @@ class TaskRow:
     areas: list[str] = field(default_factory=list)  # codes of the solution areas it serves
 
 
-def task_table(*, plan: Plan, user: User | None = None, day: dt.date | None = None) -> list[TaskRow]:
+def task_table(*, plan: Plan, user: User, day: dt.date | None = None) -> list[TaskRow]:
     """The plan's tasks in order: lead and cooperating agencies, deadline or recurrence, status
     (late when past the deadline and not done)."""
     day = day or timezone.localdate()
@@ -142,8 +142,8 @@ class SectionResults:
     reports: list[ProgressReport] = field(default_factory=list)
 
 
-def _period_reports(period: ReportingPeriod, user: User | None, statuses) -> QuerySet[ProgressReport]:
-    qs = ProgressReport.objects.all() if user is None else ProgressReport.objects.restrict(user)
+def _period_reports(period: ReportingPeriod, user: User, statuses) -> QuerySet[ProgressReport]:
+    qs = ProgressReport.objects.restrict(user)
     return (
         qs.filter(period=period, status__in=statuses)
         .select_related("task", "task__section", "agency")
@@ -152,7 +152,7 @@ def _period_reports(period: ReportingPeriod, user: User | None, statuses) -> Que
 
 
 def results_by_section(
-    *, period: ReportingPeriod, user: User | None = None, statuses=(ReportStatus.ACCEPTED,)
+    *, period: ReportingPeriod, user: User, statuses=(ReportStatus.ACCEPTED,)
 ) -> list[SectionResults]:
     """For each section that has tasks, the period's reports (accepted ones by default)."""
     out: dict[int, SectionResults] = {}
@@ -182,7 +182,7 @@ def solution_areas(plan: Plan) -> QuerySet[Section]:
 
 
 def results_by_area(
-    *, period: ReportingPeriod, user: User | None = None, statuses=(ReportStatus.ACCEPTED,)
+    *, period: ReportingPeriod, user: User, statuses=(ReportStatus.ACCEPTED,)
 ) -> list[AreaResults]:
     """Every solution area of the period's plan, even one no task serves yet, each with the tasks
     serving it (``Task.areas``; communes' shares left out, as in ``task_table``) and the period's
@@ -219,7 +219,7 @@ class AgencyResults:
 def results_by_agency(
     *,
     period: ReportingPeriod,
-    user: User | None = None,
+    user: User,
     statuses=(ReportStatus.ACCEPTED,),
     by: str = "agency",
 ) -> list[AgencyResults]:
@@ -231,8 +231,7 @@ def results_by_agency(
     rates = {r.agency.pk: r for r in reporting_rates(period=period, user=user, by=by)}
     out: dict[int, AgencyResults] = {}
     tasks = expected_tasks(period).select_related("lead_agency", "lead_agency__unit")
-    if user is not None:
-        tasks = tasks.filter(pk__in=Task.objects.restrict(user).values("pk"))
+    tasks = tasks.filter(pk__in=Task.objects.restrict(user).values("pk"))
     if by == "agency":
         tasks = tasks.filter(parent__isnull=True)
     elif by == "commune":
@@ -262,7 +261,7 @@ class Concern:
 
 
 def difficulties_and_proposals(
-    *, period: ReportingPeriod, user: User | None = None, statuses=(ReportStatus.ACCEPTED,)
+    *, period: ReportingPeriod, user: User, statuses=(ReportStatus.ACCEPTED,)
 ) -> list[Concern]:
     """What agencies said held them back and what they propose, in the period's reports."""
     return [
@@ -292,7 +291,7 @@ class Rate:
         return round(100 * self.on_time / self.expected) if self.expected else 0
 
 
-def reporting_rates(*, period: ReportingPeriod, user: User | None = None, by: str = "") -> list[Rate]:
+def reporting_rates(*, period: ReportingPeriod, user: User, by: str = "") -> list[Rate]:
     """Per lead agency: reports expected (one per expected task), submitted, submitted on time
     (first submitted no later than the due day), accepted, and the tasks still missing.
 
@@ -309,8 +308,7 @@ def reporting_rates(*, period: ReportingPeriod, user: User | None = None, by: st
         tasks = tasks.filter(parent__isnull=False)
     elif by:
         raise ValueError(f"reporting_rates: by={by!r}")
-    if user is not None:
-        tasks = tasks.filter(pk__in=Task.objects.restrict(user).values("pk"))
+    tasks = tasks.filter(pk__in=Task.objects.restrict(user).values("pk"))
     reports = {
         (r.task_id, r.agency_id): r
         for r in ProgressReport.objects.filter(
