@@ -36,6 +36,7 @@ import itertools
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -162,6 +163,9 @@ def _record(row: tuple) -> _Record | None:
     )
 
 
+# The words of names repeat a great deal (family and middle names, common given names): the
+# similarities of word pairs and of whole names are kept for the process (pure functions).
+@lru_cache(maxsize=1 << 18)
 def _ratio(a: str, b: str) -> float:
     """Similarity of two words (or names without spaces): rapidfuzz's Indel ratio, or one minus
     the share of letters dropped, added or replaced (a swap of two letters counting half),
@@ -196,6 +200,7 @@ def _joined(words: list[str], target: int) -> Iterator[list[str]]:
         yield from _joined([*words[:i], words[i] + words[i + 1], *words[i + 2 :]], target)
 
 
+@lru_cache(maxsize=1 << 17)
 def name_similarity(a: str, b: str) -> tuple[float, str]:
     """How alike two folded names are (0–1), and the variant that made them alike: "" (as
     written), "word_order", "joined_words" (a space dropped or added) or "missing_middle_name"."""
@@ -207,9 +212,14 @@ def name_similarity(a: str, b: str) -> tuple[float, str]:
     written = best = _words_similarity(wa, wb)
     kind, kind_raw = "", written
 
-    def consider(score: float, variant: str) -> None:
+    def consider(x: list[str], y: list[str], variant: str) -> None:
         # The variant that explains the difference best names it; its score costs a little.
         nonlocal best, kind, kind_raw
+        # At most the given names' share plus a perfect rest: when that cannot beat the best so
+        # far (and so neither the best nor the variant named, kind_raw >= best), skip the rest.
+        if GIVEN_WEIGHT * _ratio(x[-1], y[-1]) + (1 - GIVEN_WEIGHT) <= best:
+            return
+        score = _words_similarity(x, y)
         if score > kind_raw:
             kind, kind_raw = variant, score
         best = max(best, score * VARIANT_WEIGHT[variant])
@@ -217,15 +227,15 @@ def name_similarity(a: str, b: str) -> tuple[float, str]:
     if len(wa) == len(wb) and 1 < len(wb) <= MAX_PERMUTED_WORDS:
         for order in itertools.permutations(wb):
             if list(order) != wb:
-                consider(_words_similarity(wa, list(order)), "word_order")
+                consider(wa, list(order), "word_order")
     short, long_ = (wa, wb) if len(wa) < len(wb) else (wb, wa)
     if len(short) < len(long_):
         if len(long_) - len(short) <= 2:
             for joined in _joined(long_, len(short)):
-                consider(_words_similarity(short, joined), "joined_words")
+                consider(short, joined, "joined_words")
         if len(long_) == len(short) + 1 and len(short) >= 2:
             for i in range(1, len(long_) - 1):
-                consider(_words_similarity(short, long_[:i] + long_[i + 1 :]), "missing_middle_name")
+                consider(short, long_[:i] + long_[i + 1 :], "missing_middle_name")
     return best, kind
 
 

@@ -57,6 +57,7 @@ def province_codes() -> frozenset[str]:
     return before | after
 
 
+@cache
 def province_prefixes() -> frozenset[str]:
     """What digits 1–3 of a number may be: ``0`` and a province code (``001`` … ``096``)."""
     return frozenset(f"0{code}" for code in province_codes())
