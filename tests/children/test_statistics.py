@@ -166,7 +166,9 @@ def test_age_bands_are_counted_on_the_day_from_the_date_or_the_year(kids, coordi
         ((B,), 3): 1,
     }
     assert table.col_totals == {0: 2, 1: 1, 2: 2, 3: 2, 4: 2}
-    assert [table.labels["age_band"][i] for i in range(5)] == ["0–2", "3–5", "6–10", "11–15", "16–17"]
+    with translation.override("en"):
+        labels = [str(table.labels["age_band"][i]) for i in range(5)]
+    assert labels == ["0–2", "3–5", "6–10", "11–15", "16–17 (minors, not children)"]
     # A day later a2 moves up a band and a8 leaves the statistics.
     later = counts_for(coordinator, ["age_band"], day=DAY + dt.timedelta(days=1), unit=g.province)
     assert later.row_totals == {(0,): 2, (1,): 0, (2,): 3, (3,): 2, (4,): 1}
@@ -291,17 +293,25 @@ def test_age_in_the_database_matches_age_on(geo, born, day):
 
 
 def test_age_bands_must_cover_0_to_17():
-    check_age_bands(((0, 5), (6, 17)))
+    check_age_bands(((0, 5), (6, 15), (16, 17)))
     for bad in (((0, 5), (7, 17)), ((0, 5), (5, 17)), ((1, 17),), ((0, 15),)):
         with pytest.raises(ValueError, match="age bands"):
             check_age_bands(bad)
 
 
+def test_a_band_holds_children_or_minors_of_16_and_17_never_both():
+    """The Law on Children counts a child under 16: a band across 16 could not say which it is."""
+    for bad in (((0, 5), (6, 17)), ((0, 16), (17, 17)), ((0, 17),)):
+        with pytest.raises(ValueError, match="not both"):
+            check_age_bands(bad)
+
+
 def test_configured_bands_are_used(kids, coordinator, settings):
-    settings.TREEM_STATISTICS_AGE_BANDS = [(0, 5), (6, 17)]
+    settings.TREEM_STATISTICS_AGE_BANDS = [(0, 5), (6, 15), (16, 17)]
     table = counts_for(coordinator, ["age_band"], unit=kids.province)
-    assert table.row_totals == {(0,): 3, (1,): 6}
-    assert table.labels["age_band"] == {0: "0–5", 1: "6–17"}
+    assert table.row_totals == {(0,): 3, (1,): 4, (2,): 2}
+    with translation.override("en"):
+        assert table.labels["age_band"] == {0: "0–5", 1: "6–15", 2: "16–17 (minors, not children)"}
 
 
 # --- reorganisation: units in force on the day --------------------------------------------------
@@ -437,6 +447,10 @@ def test_page_shows_exact_counts_with_totals_chart_trend_and_drill_down(client, 
     assert 'id="chart-main"' in body and "<svg" in body and "<script>" not in body.split("<main")[1]
     assert response.context["trend_grid"]["rows"][-1]["cells"][0].text == "9"
     assert "publication-note" not in body
+    # Children as the law counts them (under 16) and, apart, minors of 16-17: 7 + 2 of the 9.
+    assert [r["total"].text for r in response.context["in_law"]] == ["7", "2"]
+    in_law = body.split('data-testid="in-law"')[1].split("</dl>")[0]
+    assert ">7<" in in_law and ">2<" in in_law
 
 
 def test_publication_view_hides_small_counts(client, kids, coordinator):
@@ -581,6 +595,7 @@ def test_export_is_for_publication_by_default_and_audited(client, kids, coordina
         f"Unit {TIMES} Ethnic group",
         f"Unit {TIMES} Special circumstance",
         "Children by year",
+        "Children and minors of 16–17",
     ]
     rows = sheet_rows(book, f"Unit {TIMES} Sex")
     assert rows[0][0] == f"Children by Unit {TIMES} Sex"

@@ -73,6 +73,7 @@ from django.utils.translation import gettext_lazy
 
 from treem.children.choices import Sex
 from treem.children.models import (
+    CHILD_AGE_LIMIT,
     MINOR_AGE_LIMIT,
     Child,
     CircumstanceGroup,
@@ -170,10 +171,26 @@ def check_age_bands(bands: Sequence[tuple[int, int]]) -> None:
         expected = high + 1
     if expected != MINOR_AGE_LIMIT:
         raise ValueError(f"age bands must end at {MINOR_AGE_LIMIT - 1}: {bands}")
+    for low, high in bands:
+        if low < CHILD_AGE_LIMIT <= high:
+            raise ValueError(
+                f"a band holds children (under {CHILD_AGE_LIMIT}) or minors of {CHILD_AGE_LIMIT}–"
+                f"{MINOR_AGE_LIMIT - 1}, not both: split {low}–{high} at {CHILD_AGE_LIMIT}"
+            )
+
+
+# The Law on Children (2016, art. 1): a child is under 16. The registry also keeps minors of 16-17
+# (support continues for some); statistics count them apart and say so.
+LAW_BANDS: tuple[tuple[int, int], ...] = ((0, CHILD_AGE_LIMIT - 1), (CHILD_AGE_LIMIT, MINOR_AGE_LIMIT - 1))
+IN_LAW = "in_law"  # the breakdown of ``ChildCounts.in_law``: 0 children, 1 minors of 16-17
 
 
 def band_label(band: tuple[int, int]) -> str:
-    return f"{band[0]}–{band[1]}"
+    """ "0–2" for children; a band of minors of 16–17 says that they are not children in law."""
+    ages = f"{band[0]}–{band[1]}"
+    if band[0] >= CHILD_AGE_LIMIT:
+        return _("%(ages)s (minors, not children)") % {"ages": ages}
+    return ages
 
 
 def _years_before(day: dt.date, years: int) -> dt.date:
@@ -254,6 +271,7 @@ class Table:
     units: dict[int, Unit] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
     aliases: dict[frozenset, frozenset] = field(default_factory=dict)
+    sheet_name: str = ""  # the export's sheet; by default named after the breakdowns
 
     @property
     def dims(self) -> tuple[str, ...]:
@@ -306,7 +324,8 @@ class Table:
 
     @property
     def row_header(self) -> list[str]:
-        return [str(DIMENSIONS.get(d, "")) or str(_("Year")) for d in self.row_dims]
+        extra = {IN_LAW: _("Age")}
+        return [str(DIMENSIONS.get(d, "")) or str(extra.get(d, _("Year"))) for d in self.row_dims]
 
     def row_unit(self, row: tuple) -> Unit | None:
         """The unit a row stands for (for drilling down), if its first breakdown is the unit."""
@@ -652,6 +671,32 @@ class ChildCounts:
             if "group" not in dims:
                 return sum(counts.values())
         return sum(self.counts(()).values())
+
+    def in_law(self) -> Table:
+        """Children as the Law on Children counts them (under 16) and, apart, minors of 16–17,
+        from the counts by age band (bands never straddle 16). Asked before ``table``, those
+        counts also give the grand total, so the split costs no query of its own."""
+        split: Counter = Counter()
+        for (index,), n in self.counts(("age_band",)).items():
+            split[(0 if self.age_bands[index][0] < CHILD_AGE_LIMIT else 1,)] += n
+        rows = [(0,), (1,)]
+        return Table(
+            title=_("Children and minors of 16–17"),
+            row_dims=(IN_LAW,),  # a breakdown of its own: its two counts are not bands 0 and 1
+            col_dim=None,
+            rows=rows,
+            columns=[],
+            labels={IN_LAW: {i: band_label(band) for i, band in enumerate(LAW_BANDS)}},
+            cells={},
+            row_totals={r: split.get(r, 0) for r in rows},
+            col_totals=None,
+            total=sum(split.values()),
+            day=self.day,
+            unit=self.unit,
+            units={},
+            notes=[],
+            sheet_name=_("Children and minors of 16–17"),
+        )
 
     def table(self, group_by: Sequence[str], *, title: str | None = None) -> Table:
         """Children by ``group_by``: rows by all breakdowns but the last, columns by the last."""

@@ -39,7 +39,7 @@ from treem.children.statistics import (
     statistics_children,
     suppress,
 )
-from treem.core.scope import unit_in_scope
+from treem.core.scope import unit_in_scope, user_scope_units
 from treem.core.text import fold
 from treem.core.views import plain_text
 from treem.geo.models import Unit, UnitLevel
@@ -131,7 +131,7 @@ class StatisticsMixin(LoginRequiredMixin):
     def user_units(self) -> list[Unit]:
         """The units the user is given (none for users not limited by place)."""
         user = self.request.user
-        return [] if user.sees_all_units else user.units
+        return [] if user.sees_all_units else user_scope_units(user)  # read once per request
 
     def dispatch(self, request, *args, **kwargs):
         if request.user.is_authenticated and not may_see_statistics(request.user):
@@ -181,10 +181,13 @@ class StatisticsView(StatisticsMixin, View):
             unit=unit,
             cache_scope=cache_scope(user) if kept else None,
         )
+        # Children as the law counts them (under 16) and, apart, minors of 16-17: asked first, its
+        # counts by age band give the table's grand total too.
+        in_law = counts.in_law()
         table = counts.table(form.group_by)
         trend = counts.trend(form.cleaned_data.get("years") or int(DEFAULTS["years"]))
         publication = form.cleaned_data["publication"] or not exact_allowed
-        hidden = suppress([table, trend]) if publication else None
+        hidden = suppress([table, trend, in_law]) if publication else None
         grid = table.grid(hidden)
         query = {k: v for k, v in form.data.items() if k != "unit" and v not in (None, "")}
         for row in grid["rows"]:
@@ -192,6 +195,7 @@ class StatisticsView(StatisticsMixin, View):
         ctx.update(
             table=table,
             grid=grid,
+            in_law=in_law.grid(hidden)["rows"],
             bars=table.bars(hidden),
             chart_title=str(DIMENSIONS[table.row_dims[0]]) if len(table.row_dims) == 1 else table.title,
             trend=trend,
@@ -300,13 +304,15 @@ class StatisticsExportView(StatisticsMixin, View):
 
 
 def export_tables(counts: ChildCounts, group_by: list[str], *, years: int) -> list[Table]:
-    """The chosen table, one table of units by each other breakdown, and the trend by year."""
+    """The chosen table, one table of units by each other breakdown, the trend by year, and the
+    children under 16 with, apart, the minors of 16–17 (asked first: it gives the totals)."""
+    in_law = counts.in_law()
     tables = [counts.table(group_by)]
     for dim in DIMENSIONS:
         if dim != "unit" and ["unit", dim] != list(group_by):
             tables.append(counts.table(["unit", dim]))
     tables.append(counts.trend(years))
-    return tables
+    return [*tables, in_law]
 
 
 def _errors_text(form) -> str:
@@ -374,7 +380,7 @@ def statistics_workbook(
 
     for table in tables:
         named_by_breakdowns = all(d in DIMENSIONS for d in (*table.row_dims, table.col_dim or "unit"))
-        name = breakdowns_label(table.dims) if named_by_breakdowns else table.title
+        name = table.sheet_name or (breakdowns_label(table.dims) if named_by_breakdowns else table.title)
         sheet = book.add_worksheet(_sheet_name(name, used))
         sheet.write_string(0, 0, table.title, title_format)
         row = 1
