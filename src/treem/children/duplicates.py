@@ -270,13 +270,11 @@ class Explanation:
         return [code for code, _effect in self.parts]
 
 
-def explain_pair(a: _Record, b: _Record) -> Explanation:
-    """The score of a pair, field by field (see the module docstring)."""
-    name, variant = name_similarity(a.name, b.name)
-    parts: list[tuple[str, str]] = [("same_name" if a.name == b.name else "similar_name", "")]
-    if variant:
-        parts.append((variant, ""))
+def _evidence(a: _Record, b: _Record, *, shared_caregiver: bool) -> tuple[float, list[tuple[str, str]]]:
+    """What besides the name speaks for one child: the evidence (see the module docstring) and
+    its parts. ``shared_caregiver`` is given, so that a bound can be had before caregivers are read."""
     evidence = 0.5
+    parts: list[tuple[str, str]] = []
 
     def add(code: str, weight: float) -> None:
         nonlocal evidence
@@ -299,7 +297,7 @@ def explain_pair(a: _Record, b: _Record) -> Explanation:
             add("same_sex", 0.1)
     else:
         add("", 0.05)  # a sex not recorded neither agrees nor disagrees
-    if a.caregivers & b.caregivers:
+    if shared_caregiver:
         add("shared_caregiver", 0.1)
     if a.household_id and a.household_id == b.household_id:
         add("same_household", 0.05)
@@ -310,6 +308,24 @@ def explain_pair(a: _Record, b: _Record) -> Explanation:
     if a.sex in known and b.sex in known and a.sex != b.sex:
         evidence /= 2
         parts.append(("different_sex", "÷2"))
+    return evidence, parts
+
+
+def may_reach(a: _Record, b: _Record, threshold: float) -> bool:
+    """Whether the pair could score ``threshold`` with the best name and a shared caregiver: a
+    pair that cannot is left before its names are compared (the score is at most the evidence)."""
+    bound, _parts = _evidence(a, b, shared_caregiver=True)
+    return round(min(1.0, bound), 4) >= threshold
+
+
+def explain_pair(a: _Record, b: _Record) -> Explanation:
+    """The score of a pair, field by field (see the module docstring)."""
+    name, variant = name_similarity(a.name, b.name)
+    parts: list[tuple[str, str]] = [("same_name" if a.name == b.name else "similar_name", "")]
+    if variant:
+        parts.append((variant, ""))
+    evidence, found = _evidence(a, b, shared_caregiver=bool(a.caregivers & b.caregivers))
+    parts.extend(found)
     return Explanation(
         name=round(name, 4),
         variant=variant,
@@ -447,7 +463,9 @@ def find_duplicates(
         pairs = [
             (a, b)
             for a, b in candidates.values()
-            if not kept_apart(a, b) and name_similarity(a.name, b.name)[0] >= threshold
+            if not kept_apart(a, b)
+            and may_reach(a, b, threshold)
+            and name_similarity(a.name, b.name)[0] >= threshold
         ]
         _attach_caregivers({r.id: r for pair in pairs for r in pair}.values())
         for a, b in pairs:
