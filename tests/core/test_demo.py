@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from treem.accounts.models import Agency, User
 from treem.accounts.roles import ROLES
-from treem.cases.models import Case, CaseStep, Deadline, Report, Transfer
+from treem.cases.models import Case, CaseStep, Deadline, HotlineCall, Report, Transfer
 from treem.cases.models import Plan as CasePlan
 from treem.children.models import Child
 from treem.core.demo import seed
@@ -87,6 +87,10 @@ def test_demo_loads_a_year_of_activity_once_and_twice_changes_nothing(settings, 
         assert Case.objects.filter(commune__code=code, commune__valid_from__isnull=False).count() >= least
     assert Report.objects.filter(case__isnull=True).exists()
     assert {"hotline_18001581", "online"} <= set(Report.objects.values_list("channel", flat=True))
+    # The national hotline's system pushed its calls through the API, as its own account.
+    calls = HotlineCall.objects.select_related("report", "account__api_client")
+    assert calls.exists() and {c.report.channel for c in calls} == {"hotline_111"}
+    assert {c.account.api_client.name for c in calls} == {"Tổng đài quốc gia 111"}
     assert CasePlan.objects.filter(status="rejected").exists()
     assert Deadline.objects.filter(met_at__gt=F("due_at")).exists()  # met late
     assert Deadline.objects.filter(met_at__isnull=True, due_at__lt=timezone.now()).exists()  # overdue

@@ -194,6 +194,9 @@ class _Player:
         }
         self.coordinator = users["dieuphoi"]
         self.hotline = users["tongdai"]
+        # The national hotline 111's own system pushes its calls through the API (issue 16).
+        self.national_hotline = _national_hotline(ctx)
+        self.calls = 0
         self.others = [c for c in ctx.communes if c.pk not in (ctx.ban_thach.pk, ctx.hai_van.pk)]
         self.children: dict[int, list] = {}
         self.child_model = Child
@@ -243,6 +246,24 @@ class _Player:
             report = services.report_receive_online(
                 unit=commune, summary=summary, narrative=narrative, **child_fields
             )
+        elif s.channel == "hotline_111":
+            from treem.cases.api.services import hotline_call_receive
+
+            self.calls += 1
+            call, _created = hotline_call_receive(
+                acting_user=self.national_hotline,
+                external_id=f"111-{t0.year}-{self.calls:06d}",
+                unit=commune,
+                caller_relation=rng.choice(CALLER_RELATIONS),
+                urgency=rng.choices(["emergency", "urgent", "normal"], weights=[2, 5, 5])[0],
+                channel=s.channel,
+                summary=summary,
+                received_at=t0,
+                narrative=narrative,
+                reporter_anonymous=rng.random() < 0.4,
+                **child_fields,
+            )
+            report = call.report
         else:
             receiving = self.hotline if s.channel.startswith("hotline") else receiver
             report = services.report_receive(
@@ -465,6 +486,28 @@ def _new_name(rng: random.Random) -> str:
     if rng.random() < 0.5:
         return f"{family} {rng.choice(MIDDLE_MALE)} {rng.choice(GIVEN_MALE)}"
     return f"{family} {rng.choice(MIDDLE_FEMALE)} {rng.choice(GIVEN_FEMALE)}"
+
+
+CALLER_RELATIONS = ("neighbour", "parent", "relative", "school", "child", "health")
+NATIONAL_HOTLINE = "Tổng đài quốc gia 111"
+
+
+def _national_hotline(ctx):
+    """The account of the national hotline's system: an API client with the hotline role for the
+    province, set up by the administrator as on the API clients page (made once)."""
+    from treem.accounts.models import ApiClient
+    from treem.accounts.services import api_client_create
+
+    client = ApiClient.objects.filter(name=NATIONAL_HOTLINE).select_related("account").first()
+    if client is None:
+        client = api_client_create(
+            acting_user=ctx.users["quantri"],
+            name=NATIONAL_HOTLINE,
+            roles=["hotline_client"],
+            units=[ctx.province],
+            description="Hệ thống của Tổng đài điện thoại quốc gia bảo vệ trẻ em 111 gửi cuộc gọi sang.",
+        )
+    return client.account
 
 
 def cases(ctx) -> None:
