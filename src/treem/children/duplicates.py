@@ -239,6 +239,7 @@ def name_similarity(a: str, b: str) -> tuple[float, str]:
     return best, kind
 
 
+@lru_cache(maxsize=1 << 16)  # a record meets many others: its number is checked once
 def _valid_id(value: str) -> bool:
     return len(value) == 12 and value.isdigit() and has_known_province(value)
 
@@ -487,12 +488,17 @@ def find_duplicates(
             for r in map(_record, active.filter(name_folded__in=names).values_list(*_FIELDS))
             if r is not None and (r.name, r.birth_year) in wanted
         ]
-        _attach_caregivers(records)
         records.sort(key=lambda r: (r.name, r.birth_year))
-        for _key, same in itertools.groupby(records, key=lambda r: (r.name, r.birth_year)):
-            for a, b in itertools.combinations(list(same), 2):
-                if a.commune_id != b.commune_id and not kept_apart(a, b):
-                    keep(a, b, *score_pair(a, b))
+        across = [
+            (a, b)
+            for _key, same in itertools.groupby(records, key=lambda r: (r.name, r.birth_year))
+            for a, b in itertools.combinations(list(same), 2)
+            if a.commune_id != b.commune_id and not kept_apart(a, b) and may_reach(a, b, threshold)
+        ]
+        # Caregivers only of the pairs left (namesakes of a year born on other days are not).
+        _attach_caregivers({r.id: r for pair in across for r in pair}.values())
+        for a, b in across:
+            keep(a, b, *score_pair(a, b))
 
     # 3. The same personal ID number: always a duplicate.
     report("numbers", 0, None)
