@@ -365,28 +365,32 @@ def event(kind: str) -> Event:
         raise ValueError(f"unknown notification event {kind!r}: declare it in EVENTS") from None
 
 
-def _in_restricted(user, record, seen: dict) -> bool:
-    """The record is in the user's restricted queryset. Where the model keeps the shared unit rule
-    (``RestrictedQuerySet.restrict`` not overridden), users of the same scope signature get the
-    same answer: one query per signature, not per recipient (``seen`` holds the answers)."""
-    from treem.core.scope import RestrictedQuerySet, scope_signature
+def _keeps_shared_rule(record) -> bool:
+    """The record's model filters by the shared unit rule (``RestrictedQuerySet.restrict`` as is)."""
+    from treem.core.scope import RestrictedQuerySet
 
-    manager = type(record).objects
-    if "shared rule" not in seen:
-        seen["shared rule"] = type(manager.all()).restrict is RestrictedQuerySet.restrict
-    if not seen["shared rule"]:  # a rule of the model's own: asked per user
-        return manager.restrict(user, "view").filter(pk=record.pk).exists()
+    return type(type(record).objects.all()).restrict is RestrictedQuerySet.restrict
+
+
+def _in_restricted(user, record, answers: dict | None) -> bool:
+    """The record is in the user's restricted queryset. ``answers`` (given where the model keeps
+    the shared unit rule) holds one answer per scope signature, so that users alike cost one
+    query, not one each; None asks per user (a rule of the model's own)."""
+    from treem.core.scope import scope_signature
+
+    if answers is None:
+        return type(record).objects.restrict(user, "view").filter(pk=record.pk).exists()
     key = scope_signature(user)
-    if key not in seen:
-        seen[key] = manager.restrict(user, "view").filter(pk=record.pk).exists()
-    return seen[key]
+    if key not in answers:
+        answers[key] = type(record).objects.restrict(user, "view").filter(pk=record.pk).exists()
+    return answers[key]
 
 
-def _may_see(user, record, entry: Event, seen: dict | None = None) -> bool:
+def _may_see(user, record, entry: Event, answers: dict | None = None) -> bool:
     """The record is in the user's restricted queryset; for case content, the user is in its group."""
     if entry.told_outside_scope is not None and entry.told_outside_scope(user, record):
         return True
-    if not _in_restricted(user, record, {} if seen is None else seen):
+    if not _in_restricted(user, record, answers):
         return False
     if entry.case is not None:
         from treem.cases.selectors import is_member
@@ -415,7 +419,7 @@ def recipients_of(kind: str, record, *, actor=None, **context) -> list:
     # Permissions and units of all candidates in two queries, then one visibility query per scope.
     load_permissions_many(candidates)
     prime_scope_units(candidates)
-    answers: dict = {}
+    answers: dict | None = {} if candidates and _keeps_shared_rule(record) else None
     return [user for user in candidates if _may_see(user, record, entry, answers)]
 
 
